@@ -1,0 +1,377 @@
+//! One struct per OSS operation. Each builds its unsigned request and parses its response.
+
+mod abort_multipart_upload;
+mod append_object;
+mod complete_multipart_upload;
+mod copy_object;
+mod delete_bucket;
+mod delete_bucket_encryption;
+mod delete_object;
+mod get_bucket_encryption;
+mod get_bucket_info;
+mod get_object;
+mod head_object;
+mod initiate_multipart_upload;
+mod list_parts;
+mod options;
+mod put_bucket;
+mod put_bucket_encryption;
+mod put_object;
+mod upload_part;
+
+pub use abort_multipart_upload::{AbortMultipartUpload, AbortMultipartUploadOutput};
+pub use append_object::{AppendObject, AppendObjectOutput};
+pub use complete_multipart_upload::{
+    CompleteMultipartUpload, CompleteMultipartUploadOutput, CompletedPart,
+};
+pub use copy_object::{CopyObject, CopyObjectOutput, MetadataDirective};
+pub use delete_bucket::{DeleteBucket, DeleteBucketOutput};
+pub use delete_bucket_encryption::{DeleteBucketEncryption, DeleteBucketEncryptionOutput};
+pub use delete_object::{DeleteObject, DeleteObjectOutput};
+pub use get_bucket_encryption::GetBucketEncryption;
+pub use get_bucket_info::{BucketInfo, GetBucketInfo};
+pub use get_object::{GetObject, GetObjectOutput};
+pub use head_object::{HeadObject, ObjectHead};
+pub use initiate_multipart_upload::{InitiateMultipartUpload, InitiateMultipartUploadOutput};
+pub use list_parts::{ListParts, ListPartsOutput, PartSummary};
+pub use put_bucket::{PutBucket, PutBucketOutput};
+pub use put_bucket_encryption::{PutBucketEncryption, PutBucketEncryptionOutput};
+pub use put_object::{PutObject, PutObjectOutput};
+pub use upload_part::{MAX_PART_NUMBER, UploadPart, UploadPartOutput};
+
+use crate::headers::{CONTENT_MD5, CONTENT_TYPE};
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, HeaderName, HeaderValue};
+use http::{HeaderMap, Method, Request, Response, StatusCode, response};
+
+use crate::config::Config;
+use crate::crypto;
+use crate::error::{BuildError, Error, ParseError, ServiceError};
+use crate::headers::{
+    X_OSS_EC, X_OSS_ERR, X_OSS_HASH_CRC64ECMA, X_OSS_META_PREFIX, X_OSS_REQUEST_ID,
+};
+use crate::validate;
+use crate::wire;
+
+/// An OSS operation: builds its unsigned request and interprets its response.
+// `from_response(&self, ..)` takes the operation so parsers can use request context.
+#[allow(clippy::wrong_self_convention)]
+pub trait Operation {
+    /// What a successful call returns.
+    type Output;
+
+    /// The OSS API name, e.g. `PutBucketEncryption` (for logs and spans).
+    const NAME: &'static str;
+
+    /// Builds the unsigned request. Pure: no clock, no environment, no randomness.
+    /// Every input is validated here; on error nothing should be sent.
+    fn to_request(&self, config: &Config) -> Result<Request<Bytes>, Error>;
+
+    /// Interprets a fully buffered response of any status; non-2xx becomes
+    /// [`Error::Service`].
+    fn from_response(&self, response: Response<Bytes>) -> Result<Self::Output, Error>;
+
+    /// Whether sending the request twice has the same effect as once (retry policy input).
+    fn is_idempotent(&self) -> bool {
+        true
+    }
+}
+
+/// An operation whose success body is streamed (GetObject).
+#[allow(clippy::wrong_self_convention)] // see `Operation`
+pub trait StreamingOperation: Operation {
+    /// What the response head says.
+    type Head;
+
+    /// Parses a 2xx response head without its body. For non-2xx, buffer the body and call
+    /// [`Operation::from_response`] (or [`parse_error`]).
+    fn from_response_head(&self, head: &response::Parts) -> Result<Self::Head, Error>;
+}
+
+/// Bucket and key of a built request, attached as an `http` extension so that the signer
+/// need not parse them back out of the URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OssResource {
+    /// Bucket name.
+    pub bucket: Option<String>,
+    /// Decoded object key.
+    pub key: Option<String>,
+}
+
+/// User metadata: `x-oss-meta-<name>: <value>` pairs.
+pub type Metadata = Vec<(String, String)>;
+
+/// Internal request builder shared by every operation.
+pub(crate) struct RequestParts<'a> {
+    method: Method,
+    bucket: Option<&'a str>,
+    key: Option<&'a str>,
+    query: Vec<(&'static str, Option<String>)>,
+    headers: Vec<(&'static str, String)>,
+    dyn_headers: Vec<(String, String)>,
+    body: Bytes,
+    content_length: Option<u64>,
+}
+
+impl<'a> RequestParts<'a> {
+    pub(crate) fn new(
+        method: Method,
+        bucket: Option<&'a str>,
+        key: Option<&'a str>,
+    ) -> Result<Self, BuildError> {
+        if let Some(b) = bucket {
+            validate::bucket_name(b)?;
+        }
+        if let Some(k) = key {
+            validate::object_key(k)?;
+        }
+        Ok(Self {
+            method,
+            bucket,
+            key,
+            query: Vec::new(),
+            headers: Vec::new(),
+            dyn_headers: Vec::new(),
+            body: Bytes::new(),
+            content_length: None,
+        })
+    }
+
+    pub(crate) fn query(mut self, name: &'static str, value: Option<String>) -> Self {
+        self.query.push((name, value));
+        self
+    }
+
+    pub(crate) fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    pub(crate) fn headers_mut(&mut self) -> &mut Vec<(&'static str, String)> {
+        &mut self.headers
+    }
+
+    /// Adds an optional validated header.
+    pub(crate) fn opt_header(
+        mut self,
+        name: &'static str,
+        field: &'static str,
+        value: Option<&str>,
+    ) -> Result<Self, BuildError> {
+        if let Some(v) = value {
+            validate::header_value(field, v)?;
+            self.headers.push((name, v.to_owned()));
+        }
+        Ok(self)
+    }
+
+    pub(crate) fn metadata(mut self, meta: &Metadata) -> Result<Self, BuildError> {
+        for (k, v) in meta {
+            validate::metadata_name(k)?;
+            validate::header_value("metadata", v)?;
+            self.dyn_headers.push((
+                format!("{X_OSS_META_PREFIX}{}", k.to_ascii_lowercase()),
+                v.clone(),
+            ));
+        }
+        Ok(self)
+    }
+
+    /// An XML body: `Content-Type: application/xml` and `Content-MD5`, as go-v2 sends.
+    pub(crate) fn xml_body(mut self, body: String) -> Self {
+        let body = Bytes::from(body);
+        self.headers
+            .push((CONTENT_TYPE, crate::headers::CONTENT_TYPE_XML.to_owned()));
+        self.headers.push((CONTENT_MD5, crypto::content_md5(&body)));
+        self.body = body;
+        self
+    }
+
+    pub(crate) fn body(mut self, body: Bytes, content_length: Option<u64>) -> Self {
+        self.body = body;
+        self.content_length = content_length;
+        self
+    }
+
+    pub(crate) fn build(self, config: &Config) -> Result<Request<Bytes>, Error> {
+        let url = config.url(self.bucket, self.key, &self.query);
+        let mut req = Request::builder()
+            .method(self.method)
+            .uri(url)
+            .body(self.body)
+            .map_err(|e| BuildError::new("url", format!("cannot form a request URL: {e}")))?;
+        let len = self
+            .content_length
+            .unwrap_or_else(|| req.body().len() as u64);
+        let sends_body = len > 0 || matches!(*req.method(), Method::PUT | Method::POST);
+        let headers_ref = req.headers_mut();
+        if sends_body {
+            headers_ref.insert(CONTENT_LENGTH, HeaderValue::from(len));
+        }
+        for (name, value) in self.headers {
+            let v = HeaderValue::from_str(&value)
+                .map_err(|_| BuildError::new(name_field(name), "is not a valid header value"))?;
+            headers_ref.append(HeaderName::from_static(name), v);
+        }
+        for (name, value) in self.dyn_headers {
+            let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                BuildError::new("metadata", format!("{name:?} is not a valid header name"))
+            })?;
+            let v = HeaderValue::from_str(&value)
+                .map_err(|_| BuildError::new("metadata", "is not a valid header value"))?;
+            headers_ref.append(n, v);
+        }
+        req.extensions_mut().insert(OssResource {
+            bucket: self.bucket.map(str::to_owned),
+            key: self.key.map(str::to_owned),
+        });
+        Ok(req)
+    }
+}
+
+fn name_field(name: &str) -> &'static str {
+    match name {
+        "content-type" => "content_type",
+        "content-md5" => "content_md5",
+        "x-oss-copy-source" => "source",
+        _ => "header",
+    }
+}
+
+// ---- response helpers ----
+
+/// Turns any non-2xx response into a [`ServiceError`], reading the `<Error>` body or, when
+/// the body is empty (HEAD), the base64 `x-oss-err` header.
+pub fn parse_error(head: &response::Parts, body: &[u8]) -> Error {
+    let mut err = ServiceError::new(head.status, String::new(), String::new());
+    let from_header;
+    let xml: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        from_header = head
+            .headers
+            .get(X_OSS_ERR)
+            .and_then(|v| crypto::b64_decode(v.as_bytes()))
+            .unwrap_or_default();
+        &from_header
+    } else {
+        body
+    };
+    match wire::parse_error_doc(xml) {
+        Some(fields) => {
+            for (k, v) in fields {
+                match k.as_str() {
+                    "Code" => err.code = v,
+                    "Message" => err.message = v,
+                    "RequestId" => err.request_id = Some(v),
+                    "HostId" => err.host_id = Some(v),
+                    "EC" => err.ec = Some(v),
+                    _ => err.fields.push((k, v)),
+                }
+            }
+        }
+        None if !xml.is_empty() => {
+            err.code = "BadErrorResponse".into();
+            let snippet = String::from_utf8_lossy(&xml[..xml.len().min(256)]).into_owned();
+            err.message = format!("error response is not an OSS <Error> document: {snippet}");
+        }
+        None => {}
+    }
+    if err.code.is_empty() {
+        err.code = default_code(head.status).to_owned();
+    }
+    if err.request_id.is_none() {
+        err.request_id = header_str(&head.headers, X_OSS_REQUEST_ID).map(str::to_owned);
+    }
+    if err.ec.is_none() {
+        err.ec = header_str(&head.headers, X_OSS_EC).map(str::to_owned);
+    }
+    Error::Service(Box::new(err))
+}
+
+fn default_code(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        404 => "NotFound",
+        403 => "AccessDenied",
+        400 => "BadRequest",
+        409 => "Conflict",
+        412 => "PreconditionFailed",
+        304 => "NotModified",
+        _ => "UnknownError",
+    }
+}
+
+/// Splits a response: `Ok((head, body))` for 2xx, the parsed service error otherwise.
+pub(crate) fn check(response: Response<Bytes>) -> Result<(response::Parts, Bytes), Error> {
+    let (head, body) = response.into_parts();
+    if head.status.is_success() {
+        Ok((head, body))
+    } else {
+        Err(parse_error(&head, &body))
+    }
+}
+
+pub(crate) fn check_head(head: &response::Parts) -> Result<(), Error> {
+    if head.status.is_success() {
+        Ok(())
+    } else {
+        Err(parse_error(head, &[]))
+    }
+}
+
+pub(crate) fn header_str<'h>(h: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    h.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
+}
+
+pub(crate) fn header_string(h: &HeaderMap, name: &str) -> Option<String> {
+    header_str(h, name).map(str::to_owned)
+}
+
+pub(crate) fn request_id(h: &HeaderMap) -> Option<String> {
+    header_string(h, X_OSS_REQUEST_ID)
+}
+
+pub(crate) fn crc64(h: &HeaderMap, op: &str) -> Result<Option<u64>, Error> {
+    match header_str(h, X_OSS_HASH_CRC64ECMA) {
+        None => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(|_| {
+            ParseError::new(format!(
+                "{op} response has a malformed {X_OSS_HASH_CRC64ECMA} header"
+            ))
+            .into()
+        }),
+    }
+}
+
+pub(crate) fn u64_header(h: &HeaderMap, name: &str, op: &str) -> Result<Option<u64>, Error> {
+    match header_str(h, name) {
+        None => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(|_| {
+            ParseError::new(format!("{op} response has a malformed {name} header")).into()
+        }),
+    }
+}
+
+/// The ETag without surrounding quotes.
+pub(crate) fn etag(h: &HeaderMap) -> Option<String> {
+    header_str(h, http::header::ETAG.as_str()).map(|e| e.trim_matches('"').to_owned())
+}
+
+pub(crate) fn metadata(h: &HeaderMap) -> Metadata {
+    let mut m: Metadata = h
+        .iter()
+        .filter_map(|(n, v)| {
+            let name = n.as_str().strip_prefix(X_OSS_META_PREFIX)?;
+            Some((
+                name.to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            ))
+        })
+        .collect();
+    m.sort();
+    m
+}
+
+pub(crate) fn parse_xml<T: serde::de::DeserializeOwned>(body: &[u8], op: &str) -> Result<T, Error> {
+    wire::from_xml(body).map_err(|e| {
+        ParseError::with_source(format!("failed to parse {op} response body"), e).into()
+    })
+}

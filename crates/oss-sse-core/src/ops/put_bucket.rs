@@ -1,0 +1,104 @@
+use bytes::Bytes;
+use http::{Method, Request, Response};
+
+use super::{Operation, RequestParts, check, request_id};
+use crate::config::Config;
+use crate::error::{BuildError, Error};
+use crate::headers::X_OSS_ACL;
+use crate::wire;
+
+/// `PUT /`: creates a bucket.
+///
+/// <https://www.alibabacloud.com/help/en/oss/developer-reference/putbucket>
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PutBucket {
+    bucket: String,
+    storage_class: Option<String>,
+    acl: Option<String>,
+}
+
+impl PutBucket {
+    /// Creates `bucket` (private, Standard storage).
+    pub fn new(bucket: impl Into<String>) -> Self {
+        Self {
+            bucket: bucket.into(),
+            storage_class: None,
+            acl: None,
+        }
+    }
+    /// `Standard`, `IA`, `Archive`, `ColdArchive` or `DeepColdArchive`.
+    #[must_use]
+    pub fn with_storage_class(mut self, class: impl Into<String>) -> Self {
+        self.storage_class = Some(class.into());
+        self
+    }
+    /// `private`, `public-read` or `public-read-write` (`x-oss-acl`).
+    #[must_use]
+    pub fn with_acl(mut self, acl: impl Into<String>) -> Self {
+        self.acl = Some(acl.into());
+        self
+    }
+}
+
+/// What PutBucket returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PutBucketOutput {
+    /// `x-oss-request-id`.
+    pub request_id: Option<String>,
+}
+
+impl Operation for PutBucket {
+    type Output = PutBucketOutput;
+    const NAME: &'static str = "PutBucket";
+
+    fn to_request(&self, config: &Config) -> Result<Request<Bytes>, Error> {
+        if let Some(acl) = &self.acl
+            && !matches!(
+                acl.as_str(),
+                "private" | "public-read" | "public-read-write"
+            )
+        {
+            return Err(BuildError::new(
+                "acl",
+                format!("{acl:?} is not private, public-read or public-read-write"),
+            )
+            .into());
+        }
+        let mut parts = RequestParts::new(Method::PUT, Some(&self.bucket), None)?.opt_header(
+            X_OSS_ACL,
+            "acl",
+            self.acl.as_deref(),
+        )?;
+        if let Some(class) = &self.storage_class {
+            if !matches!(
+                class.as_str(),
+                "Standard" | "IA" | "Archive" | "ColdArchive" | "DeepColdArchive"
+            ) {
+                return Err(BuildError::new(
+                    "storage_class",
+                    format!(
+                        "{class:?} is not Standard, IA, Archive, ColdArchive or DeepColdArchive"
+                    ),
+                )
+                .into());
+            }
+            parts = parts.xml_body(format!(
+                "<CreateBucketConfiguration><StorageClass>{}</StorageClass></CreateBucketConfiguration>",
+                wire::escape(class)
+            ));
+        }
+        parts.build(config)
+    }
+
+    fn from_response(&self, response: Response<Bytes>) -> Result<Self::Output, Error> {
+        let (head, _) = check(response)?;
+        Ok(PutBucketOutput {
+            request_id: request_id(&head.headers),
+        })
+    }
+
+    fn is_idempotent(&self) -> bool {
+        false
+    }
+}

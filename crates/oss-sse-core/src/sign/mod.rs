@@ -1,0 +1,399 @@
+//! Request signing: OSS Signature V4 (`OSS4-HMAC-SHA256`, the default) and V1 (`OSS ak:sig`).
+//!
+//! Signing is pure: the credentials, region, signing time and request go in; signed headers
+//! or a presigned URL come out. The clock is never read here. On error the request is left
+//! unchanged.
+//!
+//! ```
+//! use std::time::{Duration, UNIX_EPOCH};
+//! use oss_sse_core::{Credentials, sign::{Signer, SigningContext, SignatureVersion}};
+//!
+//! let mut req = http::Request::put("https://examplebucket.oss-cn-hangzhou.aliyuncs.com/a.txt")
+//!     .body(bytes::Bytes::from_static(b"hi"))
+//!     .unwrap();
+//! let creds = Credentials::new("ak", "sk");
+//! let ctx = SigningContext::new("cn-hangzhou").bucket("examplebucket").key("a.txt");
+//! let t = UNIX_EPOCH + Duration::from_secs(1_702_743_657);
+//! Signer::new(SignatureVersion::V4).sign(&mut req, &creds, &ctx, t).unwrap();
+//! let auth = req.headers()["authorization"].to_str().unwrap();
+//! assert!(auth.starts_with("OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aliyun_v4_request,Signature="));
+//! ```
+
+mod canonical;
+pub(crate) mod v1;
+pub(crate) mod v4;
+pub mod verify;
+
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use http::header::{AUTHORIZATION, DATE, HeaderName, HeaderValue};
+use http::{Method, Request};
+
+use crate::credentials::Credentials;
+use crate::error::{BuildError, Error, SignError};
+use crate::headers::{X_OSS_CONTENT_SHA256, X_OSS_DATE, X_OSS_SECURITY_TOKEN};
+use crate::ops::OssResource;
+use crate::time::{http_date, unix_secs, v4_timestamp};
+
+pub use canonical::SUBRESOURCES;
+
+/// Which signature algorithm to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+#[non_exhaustive]
+pub enum SignatureVersion {
+    /// HMAC-SHA1 `OSS ak:signature`, for buckets created before V1 was closed.
+    V1,
+    /// `OSS4-HMAC-SHA256`, the default and the only one for new accounts and buckets.
+    #[default]
+    V4,
+}
+
+/// Longest V4 presign lifetime OSS accepts (7 days).
+pub const MAX_PRESIGN_EXPIRES: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// What the signer needs besides the request itself.
+#[derive(Debug, Clone, Default)]
+pub struct SigningContext<'a> {
+    pub(crate) bucket: Option<&'a str>,
+    pub(crate) key: Option<&'a str>,
+    pub(crate) region: &'a str,
+    pub(crate) product: &'a str,
+    pub(crate) additional_headers: &'a [&'a str],
+    pub(crate) extra_subresources: &'a [&'a str],
+}
+
+impl<'a> SigningContext<'a> {
+    /// A context for `region` with product `oss`, no bucket and no key.
+    pub fn new(region: &'a str) -> Self {
+        Self {
+            region,
+            product: "oss",
+            ..Self::default()
+        }
+    }
+    /// The bucket (as it appears in the canonical resource).
+    #[must_use]
+    pub fn bucket(mut self, bucket: &'a str) -> Self {
+        self.bucket = Some(bucket);
+        self
+    }
+    /// The decoded object key.
+    #[must_use]
+    pub fn key(mut self, key: &'a str) -> Self {
+        self.key = Some(key);
+        self
+    }
+    /// Bucket and key from an optional pair.
+    #[must_use]
+    pub fn resource(mut self, bucket: Option<&'a str>, key: Option<&'a str>) -> Self {
+        self.bucket = bucket;
+        self.key = key;
+        self
+    }
+    /// The product in the V4 scope (`oss`, or `oss-cloudbox`).
+    #[must_use]
+    pub fn product(mut self, product: &'a str) -> Self {
+        self.product = product;
+        self
+    }
+    /// V4: extra header names to sign (names already signed by default, and names absent
+    /// from the request, are dropped).
+    #[must_use]
+    pub fn additional_headers(mut self, names: &'a [&'a str]) -> Self {
+        self.additional_headers = names;
+        self
+    }
+    /// V1: query parameters to treat as sub-resources besides [`SUBRESOURCES`].
+    #[must_use]
+    pub fn extra_subresources(mut self, names: &'a [&'a str]) -> Self {
+        self.extra_subresources = names;
+        self
+    }
+}
+
+/// Each stage of a signature, for tests, debugging and the emulator's error messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureParts {
+    /// V4 canonical request (`None` for V1).
+    pub canonical_request: Option<String>,
+    /// The string that was signed.
+    pub string_to_sign: String,
+    /// Hex (V4) or base64 (V1) signature.
+    pub signature: String,
+    /// V4: the filtered, sorted additional header names (`abc;zabc`).
+    pub additional_headers: Option<String>,
+}
+
+/// A presigned request: what the caller must send, and until when it is valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresignedRequest {
+    /// HTTP method.
+    pub method: Method,
+    /// Full URL including the signature.
+    pub url: String,
+    /// When the URL stops being accepted.
+    pub expiration: SystemTime,
+    /// Headers that were signed and must be sent with the URL, as given.
+    pub signed_headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+/// Signs requests, caching the V4 signing key per (secret, date, region, product) so that
+/// a hot loop does one SHA-256 and one HMAC per request.
+#[derive(Debug, Default)]
+pub struct Signer {
+    version: SignatureVersion,
+    cache: KeyCache,
+}
+
+impl Clone for Signer {
+    fn clone(&self) -> Self {
+        Self::new(self.version)
+    }
+}
+
+impl Signer {
+    /// A signer for `version`.
+    pub fn new(version: SignatureVersion) -> Self {
+        Self {
+            version,
+            cache: KeyCache::default(),
+        }
+    }
+
+    /// The version this signer uses.
+    pub fn version(&self) -> SignatureVersion {
+        self.version
+    }
+
+    /// Header signing: adds `Date`, `x-oss-date` (V4), `x-oss-content-sha256` (V4),
+    /// `x-oss-security-token` (STS) and `Authorization`.
+    pub fn sign<B>(
+        &self,
+        req: &mut Request<B>,
+        creds: &Credentials,
+        ctx: &SigningContext<'_>,
+        time: SystemTime,
+    ) -> Result<SignatureParts, Error> {
+        let secs = unix_secs(time);
+        // Work on a copy of the headers so the request is untouched on error.
+        let mut headers = req.headers().clone();
+        headers.insert(DATE, hv(&http_date(secs))?);
+        if let Some(token) = creds.security_token() {
+            let mut v = hv(token)?;
+            v.set_sensitive(true);
+            headers.insert(X_OSS_SECURITY_TOKEN, v);
+        }
+        let (parts, auth) = match self.version {
+            SignatureVersion::V4 => {
+                headers.insert(X_OSS_DATE, hv(&v4_timestamp(secs))?);
+                if !headers.contains_key(X_OSS_CONTENT_SHA256) {
+                    headers.insert(
+                        X_OSS_CONTENT_SHA256,
+                        HeaderValue::from_static(crate::headers::UNSIGNED_PAYLOAD),
+                    );
+                }
+                let query = canonical::query_pairs(req.uri().query());
+                let input = canonical::Input {
+                    method: req.method().as_str(),
+                    bucket: ctx.bucket,
+                    key: ctx.key,
+                    query: &query,
+                    headers: &headers,
+                };
+                let parts = v4::sign(&input, creds, ctx, secs, &self.cache)?;
+                let auth = v4::authorization(creds, ctx, secs, &parts);
+                (parts, auth)
+            }
+            SignatureVersion::V1 => {
+                let query = canonical::query_pairs(req.uri().query());
+                let input = canonical::Input {
+                    method: req.method().as_str(),
+                    bucket: ctx.bucket,
+                    key: ctx.key,
+                    query: &query,
+                    headers: &headers,
+                };
+                let date_line = headers
+                    .get(X_OSS_DATE)
+                    .or_else(|| headers.get(DATE))
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned();
+                let parts = v1::sign(&input, creds, ctx, &date_line);
+                let auth = format!("OSS {}:{}", creds.access_key_id(), parts.signature);
+                (parts, auth)
+            }
+        };
+        let mut auth = hv(&auth)?;
+        auth.set_sensitive(true);
+        headers.insert(AUTHORIZATION, auth);
+        *req.headers_mut() = headers;
+        Ok(parts)
+    }
+
+    /// Query signing (a presigned URL) valid for `expires` from `time`.
+    ///
+    /// The request's headers are signed as they are; the caller must send them.
+    /// V4 URLs may last at most [`MAX_PRESIGN_EXPIRES`].
+    pub fn presign<B>(
+        &self,
+        req: &Request<B>,
+        creds: &Credentials,
+        ctx: &SigningContext<'_>,
+        time: SystemTime,
+        expires: Duration,
+    ) -> Result<(PresignedRequest, SignatureParts), Error> {
+        if expires.is_zero() {
+            return Err(BuildError::new("expires", "must be at least one second").into());
+        }
+        if self.version == SignatureVersion::V4 && expires > MAX_PRESIGN_EXPIRES {
+            return Err(BuildError::new(
+                "expires",
+                format!(
+                    "{} s is longer than the 7-day ({} s) limit of V4 presigned URLs",
+                    expires.as_secs(),
+                    MAX_PRESIGN_EXPIRES.as_secs()
+                ),
+            )
+            .into());
+        }
+        let secs = unix_secs(time);
+        let exp_secs = i64::try_from(expires.as_secs()).unwrap_or(i64::MAX);
+        let mut query = canonical::query_pairs(req.uri().query());
+        let headers = req.headers();
+        let method = req.method().as_str();
+        let parts = match self.version {
+            SignatureVersion::V4 => v4::presign_cached(
+                &mut query,
+                headers,
+                method,
+                creds,
+                ctx,
+                secs,
+                exp_secs,
+                Some(&self.cache),
+            )?,
+            SignatureVersion::V1 => v1::presign(
+                &mut query,
+                headers,
+                method,
+                creds,
+                ctx,
+                secs.saturating_add(exp_secs),
+            ),
+        };
+        let url = canonical::rebuild_url(req.uri(), &query);
+        let signed_headers = headers
+            .iter()
+            .filter(|(n, _)| canonical::is_signed_header(n.as_str(), ctx.additional_headers))
+            .map(|(n, v)| (n.clone(), v.clone()))
+            .collect();
+        Ok((
+            PresignedRequest {
+                method: req.method().clone(),
+                url,
+                expiration: time + expires,
+                signed_headers,
+            },
+            parts,
+        ))
+    }
+
+    /// Signs a request built by an operation, taking bucket and key from it.
+    pub fn sign_operation_request<B>(
+        &self,
+        req: &mut Request<B>,
+        creds: &Credentials,
+        region: &str,
+        product: &str,
+        time: SystemTime,
+    ) -> Result<SignatureParts, Error> {
+        let res = req
+            .extensions()
+            .get::<OssResource>()
+            .cloned()
+            .unwrap_or_default();
+        let ctx = SigningContext::new(region)
+            .product(product)
+            .resource(res.bucket.as_deref(), res.key.as_deref());
+        self.sign(req, creds, &ctx, time)
+    }
+
+    /// Presigns a request built by an operation, taking bucket and key from it.
+    pub fn presign_operation_request<B>(
+        &self,
+        req: &Request<B>,
+        creds: &Credentials,
+        region: &str,
+        product: &str,
+        time: SystemTime,
+        expires: Duration,
+    ) -> Result<PresignedRequest, Error> {
+        let res = req
+            .extensions()
+            .get::<OssResource>()
+            .cloned()
+            .unwrap_or_default();
+        let ctx = SigningContext::new(region)
+            .product(product)
+            .resource(res.bucket.as_deref(), res.key.as_deref());
+        self.presign(req, creds, &ctx, time, expires)
+            .map(|(p, _)| p)
+    }
+}
+
+fn hv(s: &str) -> Result<HeaderValue, SignError> {
+    HeaderValue::from_str(s)
+        .map_err(|_| SignError::new("a credential or date is not a valid header value"))
+}
+
+/// One cached V4 signing key.
+struct CachedKey {
+    secret: String,
+    date: String,
+    region: String,
+    product: String,
+    key: ring::hmac::Key,
+}
+
+#[derive(Default)]
+pub(crate) struct KeyCache(Mutex<Option<CachedKey>>);
+
+impl std::fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyCache")
+    }
+}
+
+impl KeyCache {
+    pub(crate) fn get(
+        &self,
+        secret: &str,
+        date: &str,
+        region: &str,
+        product: &str,
+    ) -> ring::hmac::Key {
+        let mut guard = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(c) = guard.as_ref()
+            && c.date == date
+            && c.region == region
+            && c.product == product
+            && c.secret == secret
+        {
+            return c.key.clone();
+        }
+        let key = v4::derive_signing_key(secret, date, region, product);
+        *guard = Some(CachedKey {
+            secret: secret.to_owned(),
+            date: date.to_owned(),
+            region: region.to_owned(),
+            product: product.to_owned(),
+            key: key.clone(),
+        });
+        key
+    }
+}

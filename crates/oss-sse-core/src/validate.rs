@@ -1,0 +1,147 @@
+//! Input validation (oss-wire §7): bucket names, object keys, header values.
+
+use crate::error::BuildError;
+
+/// Bucket names: 3–63 characters of `a-z 0-9 -`, not starting or ending with `-`.
+pub fn bucket_name(name: &str) -> Result<(), BuildError> {
+    let fail = |why: &str| Err(BuildError::new("bucket", format!("{name:?} {why}")));
+    if !(3..=63).contains(&name.len()) {
+        return fail("must be 3 to 63 characters long");
+    }
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return fail("may contain only lowercase letters, digits and '-'");
+    }
+    if name.starts_with('-') || name.ends_with('-') {
+        return fail("must not start or end with '-'");
+    }
+    Ok(())
+}
+
+/// Maximum object key length in bytes of UTF-8.
+pub const MAX_KEY_BYTES: usize = 1023;
+
+/// Object keys: non-empty UTF-8, at most 1023 bytes, no NUL, CR or LF.
+pub fn object_key(key: &str) -> Result<(), BuildError> {
+    if key.is_empty() {
+        return Err(BuildError::new("key", "must not be empty"));
+    }
+    if key.len() > MAX_KEY_BYTES {
+        return Err(BuildError::new(
+            "key",
+            format!(
+                "is {} bytes long; the limit is {MAX_KEY_BYTES} bytes of UTF-8",
+                key.len()
+            ),
+        ));
+    }
+    if key.bytes().any(|b| b == 0 || b == b'\r' || b == b'\n') {
+        return Err(BuildError::new(
+            "key",
+            "must not contain NUL, CR or LF characters",
+        ));
+    }
+    Ok(())
+}
+
+/// Header values: printable ASCII, space and tab only (no CR/LF, no other controls, no non-ASCII).
+pub fn header_value(field: &'static str, value: &str) -> Result<(), BuildError> {
+    if let Some(c) = value
+        .chars()
+        .find(|&c| !(c == '\t' || (' '..='~').contains(&c)))
+    {
+        let what = match c {
+            '\r' | '\n' => "CR/LF".to_string(),
+            c if c.is_ascii_control() => format!("control character {:?}", c),
+            c => format!("non-ASCII character {:?}", c),
+        };
+        return Err(BuildError::new(
+            field,
+            format!("contains {what}; header values must be printable ASCII"),
+        ));
+    }
+    Ok(())
+}
+
+/// User metadata names (the part after `x-oss-meta-`): an HTTP token.
+pub fn metadata_name(name: &str) -> Result<(), BuildError> {
+    if name.is_empty() {
+        return Err(BuildError::new(
+            "metadata",
+            "a metadata name must not be empty",
+        ));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|&c| !(c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c)))
+    {
+        return Err(BuildError::new(
+            "metadata",
+            format!(
+                "name {name:?} contains {c:?}; names must be HTTP tokens (ASCII letters, digits, - _ .)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Region ids: non-empty `[a-z0-9-]`.
+pub fn region(region: &str) -> Result<(), BuildError> {
+    if region.is_empty()
+        || !region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(BuildError::new(
+            "region",
+            format!(
+                "{region:?} is not a region id such as \"cn-hangzhou\" (lowercase letters, digits, '-')"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets() {
+        assert!(bucket_name("examplebucket").is_ok());
+        assert!(bucket_name("a-1").is_ok());
+        for bad in ["ab", "-abc", "abc-", "ABC", "a_b", "a.b", &"a".repeat(64)] {
+            let e = bucket_name(bad).unwrap_err();
+            assert_eq!(e.field(), "bucket", "{bad}");
+        }
+    }
+
+    #[test]
+    fn keys() {
+        assert!(object_key("a/b/中文 ?&=%+").is_ok());
+        assert!(object_key(&"k".repeat(1023)).is_ok());
+        assert_eq!(object_key("").unwrap_err().field(), "key");
+        assert_eq!(object_key(&"k".repeat(1024)).unwrap_err().field(), "key");
+        assert!(object_key(&"é".repeat(512)).is_err()); // 1024 bytes
+        assert!(object_key("a\nb").is_err());
+    }
+
+    #[test]
+    fn header_values() {
+        assert!(header_value("content_type", "text/plain; charset=utf-8").is_ok());
+        assert!(
+            header_value("content_type", "a\r\nb")
+                .unwrap_err()
+                .reason()
+                .contains("CR/LF")
+        );
+        assert!(
+            header_value("metadata", "é")
+                .unwrap_err()
+                .reason()
+                .contains("non-ASCII")
+        );
+    }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what the tests need and runs every gate and test. This is the README's test
+# command and what CI (.ci/run) runs on a clean clone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy (all targets, -D warnings)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "core boundary guard"
+./scripts/check-core-boundary.sh
+
+step "cargo test (workspace)"
+cargo test --workspace --locked
+
+if [ -d bindings/python ]; then
+  step "python: venv, wheel, pytest"
+  ./scripts/python-tests.sh
+fi
+step "all checks passed"
