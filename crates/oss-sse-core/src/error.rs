@@ -102,7 +102,8 @@ pub struct BuildError {
 }
 
 impl BuildError {
-    pub(crate) fn new(field: &'static str, reason: impl Into<String>) -> Self {
+    /// A build error for `field` (for custom operations and transports).
+    pub fn new(field: &'static str, reason: impl Into<String>) -> Self {
         Self {
             field,
             reason: reason.into(),
@@ -164,6 +165,11 @@ impl ParseError {
             what: what.into(),
             source: None,
         }
+    }
+
+    /// A parse error with only a message (for transports and custom parsers).
+    pub fn other(what: impl Into<String>) -> Self {
+        Self::new(what)
     }
 
     pub(crate) fn with_source(

@@ -59,6 +59,13 @@ pub struct GetObjectOutput {
     pub body: Bytes,
 }
 
+impl GetObjectOutput {
+    /// Assembles an output from a parsed head and a body read separately (streaming clients).
+    pub fn new(head: ObjectHead, body: Bytes) -> Self {
+        Self { head, body }
+    }
+}
+
 impl Operation for GetObject {
     type Output = GetObjectOutput;
     const NAME: &'static str = "GetObject";

@@ -335,3 +335,8 @@ mod tests {
         assert!(parse_error_doc(b"<Error><Code>x</Code>").is_none());
     }
 }
+
+/// Escapes text for an XML element body (for servers writing OSS documents).
+pub fn xml_escape(s: &str) -> std::borrow::Cow<'_, str> {
+    escape(s)
+}

@@ -1,0 +1,472 @@
+//! The HTTP side: addressing, authentication, fault injection and response framing.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, DATE, HOST, SERVER};
+use http::{HeaderValue, Method, Request, Response, StatusCode};
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+
+use oss_sse_core::Credentials;
+use oss_sse_core::crypto::base64_encode;
+use oss_sse_core::headers::{X_OSS_EC, X_OSS_ERR, X_OSS_HASH_CRC64ECMA, X_OSS_REQUEST_ID};
+use oss_sse_core::sign::verify::{self, MAX_SKEW_SECS, RequestToVerify, VerifyError};
+use oss_sse_core::time::{format_http_date, format_iso8601};
+use oss_sse_core::wire::error_document;
+
+use crate::error::OssErr;
+use crate::faults::{FaultAction, Faults};
+use crate::handlers;
+use crate::store::Store;
+
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type Body = UnsyncBoxBody<Bytes, BoxError>;
+pub(crate) type Resp = Response<Body>;
+
+pub(crate) fn full(b: impl Into<Bytes>) -> Body {
+    Full::new(b.into())
+        .map_err(|e: Infallible| match e {})
+        .boxed_unsync()
+}
+
+pub(crate) fn empty() -> Body {
+    full(Bytes::new())
+}
+
+/// Settings the server runs with.
+#[derive(Debug, Clone)]
+pub(crate) struct ServerSettings {
+    pub(crate) region: String,
+    pub(crate) credentials: Vec<Credentials>,
+    pub(crate) hostname: Option<String>,
+    pub(crate) clock_offset_secs: i64,
+}
+
+/// Everything a request handler can reach.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) store: Store,
+    pub(crate) faults: Arc<Faults>,
+    pub(crate) settings: ServerSettings,
+    counter: AtomicU64,
+    boot: u64,
+}
+
+impl Shared {
+    pub(crate) fn new(store: Store, faults: Arc<Faults>, settings: ServerSettings) -> Self {
+        let boot = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        Self {
+            store,
+            faults,
+            settings,
+            counter: AtomicU64::new(0),
+            boot,
+        }
+    }
+
+    /// The server's clock (with the configured offset, for skew tests).
+    pub(crate) fn now(&self) -> SystemTime {
+        let now = SystemTime::now();
+        let off = self.settings.clock_offset_secs;
+        if off >= 0 {
+            now + Duration::from_secs(off as u64)
+        } else {
+            now - Duration::from_secs(off.unsigned_abs())
+        }
+    }
+
+    pub(crate) fn now_secs(&self) -> i64 {
+        self.now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)
+    }
+
+    fn request_id(&self) -> String {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        format!("{:08X}{:016X}", self.boot as u32, n)
+    }
+}
+
+/// What a request addresses.
+#[derive(Debug, Clone)]
+pub(crate) struct Target {
+    pub(crate) bucket: Option<String>,
+    pub(crate) key: Option<String>,
+}
+
+fn resolve(req: &Request<Incoming>, hostname: Option<&str>) -> Target {
+    let host = req
+        .headers()
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| req.uri().host())
+        .unwrap_or("");
+    let name = match host.rsplit_once(':') {
+        Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => host,
+    };
+    let virtual_bucket = match hostname {
+        Some(base) => name.strip_suffix(base).and_then(|p| p.strip_suffix('.')),
+        None => {
+            let is_ip = name.parse::<std::net::Ipv4Addr>().is_ok() || name.starts_with('[');
+            if is_ip || !name.contains('.') {
+                None
+            } else {
+                name.split('.').next()
+            }
+        }
+    }
+    .filter(|b| !b.is_empty());
+    let path = oss_sse_core::encode::decode_path(req.uri().path()).into_owned();
+    let path = path.strip_prefix('/').unwrap_or(&path).to_owned();
+    match virtual_bucket {
+        Some(b) => Target {
+            bucket: Some(b.to_owned()),
+            key: (!path.is_empty()).then_some(path),
+        },
+        None => match path.split_once('/') {
+            Some((b, k)) => Target {
+                bucket: Some(b.to_owned()),
+                key: (!k.is_empty()).then(|| k.to_owned()),
+            },
+            None if path.is_empty() => Target {
+                bucket: None,
+                key: None,
+            },
+            None => Target {
+                bucket: Some(path),
+                key: None,
+            },
+        },
+    }
+}
+
+/// The OSS operation a request is.
+pub(crate) fn classify(
+    method: &Method,
+    t: &Target,
+    query: &[(String, String)],
+    headers: &http::HeaderMap,
+) -> &'static str {
+    let has = |k: &str| query.iter().any(|(q, _)| q == k);
+    match (t.bucket.is_some(), t.key.is_some(), method.as_str()) {
+        (false, _, "GET") => "ListBuckets",
+        (true, false, "PUT") if has("encryption") => "PutBucketEncryption",
+        (true, false, "GET") if has("encryption") => "GetBucketEncryption",
+        (true, false, "DELETE") if has("encryption") => "DeleteBucketEncryption",
+        (true, false, "GET") if has("bucketInfo") => "GetBucketInfo",
+        (true, false, "PUT") => "PutBucket",
+        (true, false, "DELETE") => "DeleteBucket",
+        (true, true, "PUT") if has("partNumber") && has("uploadId") => "UploadPart",
+        (true, true, "PUT") if headers.contains_key("x-oss-copy-source") => "CopyObject",
+        (true, true, "PUT") => "PutObject",
+        (true, true, "POST") if has("append") => "AppendObject",
+        (true, true, "POST") if has("uploads") => "InitiateMultipartUpload",
+        (true, true, "POST") if has("uploadId") => "CompleteMultipartUpload",
+        (true, true, "DELETE") if has("uploadId") => "AbortMultipartUpload",
+        (true, true, "GET") if has("uploadId") => "ListParts",
+        (true, true, "GET") => "GetObject",
+        (true, true, "HEAD") => "HeadObject",
+        (true, true, "DELETE") => "DeleteObject",
+        _ => "Unsupported",
+    }
+}
+
+/// The request as handlers see it.
+pub(crate) struct Ctx {
+    pub(crate) op: &'static str,
+    pub(crate) method: Method,
+    pub(crate) target: Target,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) headers: http::HeaderMap,
+    pub(crate) host: String,
+}
+
+impl Ctx {
+    pub(crate) fn q(&self, k: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(q, _)| q == k)
+            .map(|(_, v)| v.as_str())
+    }
+    pub(crate) fn h(&self, k: &str) -> Option<&str> {
+        self.headers
+            .get(k)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    }
+    pub(crate) fn bucket(&self) -> &str {
+        self.target.bucket.as_deref().unwrap_or("")
+    }
+    pub(crate) fn key(&self) -> &str {
+        self.target.key.as_deref().unwrap_or("")
+    }
+}
+
+fn map_verify(e: VerifyError, now: i64) -> OssErr {
+    match e {
+        VerifyError::Anonymous => OssErr::new(
+            403,
+            "AccessDenied",
+            "You have no right to access this object because of bucket acl.",
+        ),
+        VerifyError::Malformed(m) | VerifyError::InvalidScope(m) => {
+            OssErr::new(403, "AccessDenied", m)
+        }
+        VerifyError::InvalidAccessKeyId(ak) => OssErr::new(
+            403,
+            "InvalidAccessKeyId",
+            "The OSS Access Key Id you provided does not exist in our records.",
+        )
+        .with("OSSAccessKeyId", ak),
+        VerifyError::InvalidSecurityToken => OssErr::new(
+            403,
+            "InvalidSecurityToken",
+            "The security token you provided is invalid.",
+        ),
+        VerifyError::SignatureDoesNotMatch {
+            string_to_sign,
+            canonical_request,
+            signature_provided,
+            access_key_id,
+        } => {
+            let mut e = OssErr::new(
+                403,
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+            )
+            .with("StringToSign", string_to_sign)
+            .with("SignatureProvided", signature_provided)
+            .with("OSSAccessKeyId", access_key_id);
+            if let Some(cr) = canonical_request {
+                e = e.with("CanonicalRequest", cr);
+            }
+            e
+        }
+        VerifyError::RequestTimeTooSkewed { request_time } => OssErr::new(
+            403,
+            "RequestTimeTooSkewed",
+            "The difference between the request time and the current time is too large.",
+        )
+        .with("RequestTime", format_iso8601(request_time))
+        .with("ServerTime", format_iso8601(now))
+        .with(
+            "MaxAllowedSkewMilliseconds",
+            (MAX_SKEW_SECS * 1000).to_string(),
+        ),
+        VerifyError::Expired { expired_at } => {
+            OssErr::new(403, "AccessDenied", "Request has expired.")
+                .with("Expires", format_iso8601(expired_at))
+                .with("ServerTime", format_iso8601(now))
+        }
+        _ => OssErr::new(403, "AccessDenied", "Access denied."),
+    }
+}
+
+fn error_response(e: &OssErr, request_id: &str, host: &str, head: bool) -> Resp {
+    let ec = e.ec();
+    let recommend = format!("https://api.aliyun.com/troubleshoot?q={ec}");
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("Code", &e.code),
+        ("Message", &e.message),
+        ("RequestId", request_id),
+        ("HostId", host),
+    ];
+    for (k, v) in &e.extra {
+        fields.push((k, v));
+    }
+    fields.push(("EC", ec));
+    fields.push(("RecommendDoc", &recommend));
+    let doc = error_document(&fields);
+    let mut b = Response::builder()
+        .status(e.status)
+        .header(CONTENT_TYPE, "application/xml")
+        .header(X_OSS_EC, ec);
+    for (k, v) in &e.headers {
+        b = b.header(*k, v.as_str());
+    }
+    let resp = if head {
+        b.header(X_OSS_ERR, base64_encode(doc.as_bytes()))
+            .body(empty())
+    } else {
+        b.header(CONTENT_LENGTH, doc.len()).body(full(doc))
+    };
+    resp.expect("error response is well formed")
+}
+
+/// Serves one request.
+pub(crate) async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, BoxError> {
+    if req.uri().path().starts_with("/-/") {
+        return handlers::admin(&shared, req).await;
+    }
+    let request_id = shared.request_id();
+    let target = resolve(&req, shared.settings.hostname.as_deref());
+    let query = oss_sse_core::encode::parse_query(req.uri().query().unwrap_or(""));
+    let op = classify(req.method(), &target, &query, req.headers());
+    let host = req
+        .headers()
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost")
+        .to_owned();
+    let head = req.method() == Method::HEAD;
+    let fault = shared.faults.pick(
+        op,
+        req.method().as_str(),
+        target.bucket.as_deref(),
+        target.key.as_deref(),
+    );
+    let (parts, body) = req.into_parts();
+    let mut resp_fault = None;
+    match fault {
+        Some(FaultAction::Delay { ms }) => tokio::time::sleep(Duration::from_millis(ms)).await,
+        Some(FaultAction::Error { status, code }) => {
+            let e = OssErr::new(status, code, "Injected fault.");
+            let mut r = error_response(&e, &request_id, &host, head);
+            finish_headers(&mut r, &request_id);
+            return Ok(r);
+        }
+        Some(FaultAction::ResetRequest) => {
+            // Read a little of the body, then abort the connection.
+            let mut body = body;
+            let _ = body.frame().await;
+            return Err("injected fault: connection reset mid-request".into());
+        }
+        other => resp_fault = other,
+    }
+
+    let ctx = Ctx {
+        op,
+        method: parts.method.clone(),
+        target,
+        query,
+        headers: parts.headers.clone(),
+        host: host.clone(),
+    };
+
+    let result = async {
+        let rv = RequestToVerify {
+            method: ctx.method.as_str(),
+            raw_query: parts.uri.query(),
+            headers: &ctx.headers,
+            bucket: ctx.target.bucket.as_deref(),
+            key: ctx.target.key.as_deref(),
+        };
+        let creds = &shared.settings.credentials;
+        verify::verify(&rv, &shared.settings.region, "oss", shared.now(), |ak| {
+            creds.iter().find(|c| c.access_key_id() == ak).cloned()
+        })
+        .map_err(|e| map_verify(e, shared.now_secs()))?;
+        handlers::check_sse_placement(&ctx)?;
+        handlers::dispatch(&shared, &ctx, body).await
+    }
+    .await;
+
+    let mut resp = match result {
+        Ok(r) => r,
+        Err(e) => error_response(&e, &request_id, &host, head),
+    };
+    finish_headers(&mut resp, &request_id);
+    if let Some(f) = resp_fault {
+        resp = apply_response_fault(resp, f).await;
+    }
+    Ok(resp)
+}
+
+fn finish_headers(resp: &mut Resp, request_id: &str) {
+    let h = resp.headers_mut();
+    h.insert(
+        X_OSS_REQUEST_ID,
+        HeaderValue::from_str(request_id).expect("hex id"),
+    );
+    h.insert(SERVER, HeaderValue::from_static("AliyunOSS"));
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    if !h.contains_key(DATE) {
+        h.insert(
+            DATE,
+            HeaderValue::from_str(&format_http_date(now)).expect("date"),
+        );
+    }
+}
+
+async fn apply_response_fault(resp: Resp, f: FaultAction) -> Resp {
+    use futures_util::StreamExt as _;
+    let (mut parts, body) = resp.into_parts();
+    match f {
+        FaultAction::Corrupt => {
+            let bytes = body
+                .collect()
+                .await
+                .map(|c| c.to_bytes())
+                .unwrap_or_default();
+            if bytes.is_empty() || parts.status == StatusCode::NO_CONTENT {
+                if let Some(v) = parts
+                    .headers
+                    .get(X_OSS_HASH_CRC64ECMA)
+                    .and_then(|v| v.to_str().ok())
+                {
+                    let bad = v.parse::<u64>().unwrap_or(0) ^ 0x5A5A;
+                    parts
+                        .headers
+                        .insert(X_OSS_HASH_CRC64ECMA, HeaderValue::from(bad));
+                }
+                Response::from_parts(parts, full(bytes))
+            } else {
+                let mut v = bytes.to_vec();
+                let mid = v.len() / 2;
+                v[mid] ^= 0xFF;
+                Response::from_parts(parts, full(v))
+            }
+        }
+        FaultAction::ResetResponse { after_bytes } | FaultAction::Truncate { after_bytes } => {
+            // Send at most `after_bytes` of the body, then fail it: hyper aborts the
+            // connection, so the client sees a reset / an early EOF.
+            let stream = http_body_util::BodyStream::new(body);
+            let reset = || -> BoxError { "injected fault: connection reset".into() };
+            // state: (body, bytes sent, finished streaming)
+            let limited = futures_util::stream::unfold(
+                (Box::pin(stream), 0u64, false),
+                move |(mut s, sent, cut)| async move {
+                    if cut {
+                        return None;
+                    }
+                    let data = match s.next().await {
+                        Some(Ok(frame)) => frame.into_data().ok(),
+                        _ => None,
+                    };
+                    let Some(data) = data else {
+                        return Some((Err(reset()), (s, sent, true)));
+                    };
+                    let room = after_bytes.saturating_sub(sent);
+                    if (data.len() as u64) < room {
+                        let n = data.len() as u64;
+                        Some((Ok(hyper::body::Frame::data(data)), (s, sent + n, false)))
+                    } else {
+                        Some((
+                            Ok(hyper::body::Frame::data(data.slice(..room as usize))),
+                            (s, after_bytes, true),
+                        ))
+                    }
+                },
+            )
+            .chain(futures_util::stream::once(async move { Err(reset()) }));
+            Response::from_parts(
+                parts,
+                BodyExt::boxed_unsync(http_body_util::StreamBody::new(limited)),
+            )
+        }
+        _ => Response::from_parts(parts, body),
+    }
+}

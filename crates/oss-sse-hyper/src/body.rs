@@ -1,0 +1,345 @@
+//! Upload sources and download streams, with CRC-64 computed as the bytes pass.
+
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use http_body_util::{BodyExt, Full, StreamBody};
+use oss_sse_core::crc::Crc64;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt};
+
+use crate::error::{Error, FileError, IntegrityError, TransportError, TransportErrorKind};
+use crate::transport::{Body, BoxError};
+
+const READ_CHUNK: usize = 256 * 1024;
+
+type ByteResultStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
+
+/// What an upload sends. Bytes and files can be replayed on retry; streams and readers
+/// cannot, so a failed attempt with one of them is not retried.
+pub struct UploadBody {
+    inner: Source,
+}
+
+enum Source {
+    Bytes(Bytes),
+    File {
+        path: PathBuf,
+        offset: u64,
+        len: u64,
+    },
+    Stream {
+        stream: Mutex<Option<ByteResultStream>>,
+        len: u64,
+    },
+}
+
+impl std::fmt::Debug for UploadBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.inner {
+            Source::Bytes(b) => write!(f, "UploadBody::Bytes({} bytes)", b.len()),
+            Source::File { path, offset, len } => {
+                write!(
+                    f,
+                    "UploadBody::File({}, offset {offset}, {len} bytes)",
+                    path.display()
+                )
+            }
+            Source::Stream { len, .. } => write!(f, "UploadBody::Stream({len} bytes)"),
+        }
+    }
+}
+
+impl From<Bytes> for UploadBody {
+    fn from(b: Bytes) -> Self {
+        Self {
+            inner: Source::Bytes(b),
+        }
+    }
+}
+
+impl From<Vec<u8>> for UploadBody {
+    fn from(b: Vec<u8>) -> Self {
+        Bytes::from(b).into()
+    }
+}
+
+impl From<&'static [u8]> for UploadBody {
+    fn from(b: &'static [u8]) -> Self {
+        Bytes::from_static(b).into()
+    }
+}
+
+impl UploadBody {
+    /// `len` bytes of `path` starting at `offset` (re-opened for each attempt).
+    pub fn file_range(path: impl Into<PathBuf>, offset: u64, len: u64) -> Self {
+        Self {
+            inner: Source::File {
+                path: path.into(),
+                offset,
+                len,
+            },
+        }
+    }
+
+    /// A whole file; its length is read now.
+    pub async fn file(path: impl Into<PathBuf>) -> Result<Self, Error> {
+        let path = path.into();
+        let len = tokio::fs::metadata(&path)
+            .await
+            .map_err(|e| Error::File(FileError::new(&path, "read", e)))?
+            .len();
+        Ok(Self::file_range(path, 0, len))
+    }
+
+    /// Exactly `len` bytes from a stream (sent once; not retried).
+    pub fn stream(
+        stream: impl Stream<Item = std::io::Result<Bytes>> + Send + 'static,
+        len: u64,
+    ) -> Self {
+        Self {
+            inner: Source::Stream {
+                stream: Mutex::new(Some(Box::pin(stream))),
+                len,
+            },
+        }
+    }
+
+    /// Exactly `len` bytes from a reader (sent once; not retried).
+    pub fn reader(reader: impl AsyncRead + Send + Unpin + 'static, len: u64) -> Self {
+        let s = futures_util::stream::unfold(reader, |mut r| async move {
+            let mut buf = vec![0u8; READ_CHUNK];
+            match r.read(&mut buf).await {
+                Ok(0) => None,
+                Ok(n) => {
+                    buf.truncate(n);
+                    Some((Ok(Bytes::from(buf)), r))
+                }
+                Err(e) => Some((Err(e), r)),
+            }
+        });
+        Self::stream(s, len)
+    }
+
+    /// Number of bytes it sends.
+    pub fn len(&self) -> u64 {
+        match &self.inner {
+            Source::Bytes(b) => b.len() as u64,
+            Source::File { len, .. } | Source::Stream { len, .. } => *len,
+        }
+    }
+
+    /// Whether it sends nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether a second attempt can send it again.
+    pub fn is_replayable(&self) -> bool {
+        !matches!(self.inner, Source::Stream { .. })
+    }
+
+    /// A body for one attempt. `crc` accumulates what is actually sent; `activity` is bumped
+    /// on each chunk (for the idle timeout). `None` when a one-shot stream was already used.
+    pub(crate) async fn attempt(
+        &self,
+        crc: Arc<Mutex<Crc64>>,
+        activity: Activity,
+    ) -> Result<Option<Body>, Error> {
+        match &self.inner {
+            Source::Bytes(b) => {
+                crc.lock().expect("crc lock").update(b);
+                activity.touch();
+                Ok(Some(
+                    Full::new(b.clone()).map_err(|e| match e {}).boxed_unsync(),
+                ))
+            }
+            Source::File { path, offset, len } => {
+                let mut f = tokio::fs::File::open(path)
+                    .await
+                    .map_err(|e| Error::File(FileError::new(path, "read", e)))?;
+                f.seek(std::io::SeekFrom::Start(*offset))
+                    .await
+                    .map_err(|e| Error::File(FileError::new(path, "seek in", e)))?;
+                let remaining = *len;
+                let s =
+                    futures_util::stream::unfold((f, remaining), |(mut f, remaining)| async move {
+                        if remaining == 0 {
+                            return None;
+                        }
+                        let want = (remaining as usize).min(READ_CHUNK);
+                        let mut buf = vec![0u8; want];
+                        match f.read_exact(&mut buf).await {
+                            Ok(_) => Some((Ok(Bytes::from(buf)), (f, remaining - want as u64))),
+                            Err(e) => Some((Err(e), (f, 0))),
+                        }
+                    });
+                Ok(Some(wrap(Box::pin(s), crc, activity)))
+            }
+            Source::Stream { stream, .. } => {
+                let taken = stream.lock().expect("stream lock").take();
+                Ok(taken.map(|s| wrap(s, crc, activity)))
+            }
+        }
+    }
+}
+
+fn wrap(s: ByteResultStream, crc: Arc<Mutex<Crc64>>, activity: Activity) -> Body {
+    let s = s.map(move |r| {
+        activity.touch();
+        match r {
+            Ok(b) => {
+                crc.lock().expect("crc lock").update(&b);
+                Ok(hyper::body::Frame::data(b))
+            }
+            Err(e) => Err(Box::new(e) as BoxError),
+        }
+    });
+    BodyExt::boxed_unsync(StreamBody::new(s))
+}
+
+/// Last time bytes moved, for idle timeouts.
+#[derive(Debug, Clone)]
+pub(crate) struct Activity {
+    start: Instant,
+    last_ms: Arc<AtomicU64>,
+}
+
+impl Activity {
+    pub(crate) fn new() -> Self {
+        Self {
+            start: Instant::now(),
+            last_ms: Arc::new(AtomicU64::new(0)),
+        }
+    }
+    pub(crate) fn touch(&self) {
+        self.last_ms
+            .store(self.start.elapsed().as_millis() as u64, Ordering::Relaxed);
+    }
+    /// How long since bytes last moved.
+    pub(crate) fn idle(&self) -> Duration {
+        let last = Duration::from_millis(self.last_ms.load(Ordering::Relaxed));
+        self.start.elapsed().saturating_sub(last)
+    }
+}
+
+/// The body of a download: a stream of bytes, with an idle timeout, that verifies the CRC-64
+/// of a full-object read at its end (a mismatch is the stream's last item, an error).
+pub struct ByteStream {
+    inner: Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>,
+}
+
+impl std::fmt::Debug for ByteStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ByteStream")
+    }
+}
+
+impl ByteStream {
+    pub(crate) fn new(
+        body: Body,
+        idle: Duration,
+        expect_crc: Option<u64>,
+        op: &'static str,
+    ) -> Self {
+        struct St {
+            body: Body,
+            crc: Crc64,
+            expect: Option<u64>,
+            done: bool,
+        }
+        let st = St {
+            body,
+            crc: Crc64::new(),
+            expect: expect_crc,
+            done: false,
+        };
+        let s = futures_util::stream::unfold(st, move |mut st| async move {
+            if st.done {
+                return None;
+            }
+            loop {
+                let frame = match tokio::time::timeout(idle, st.body.frame()).await {
+                    Err(_) => {
+                        st.done = true;
+                        return Some((
+                            Err(Error::Transport(TransportError::new(
+                                TransportErrorKind::Timeout,
+                                format!(
+                                    "no data for {} ms while reading the {op} body",
+                                    idle.as_millis()
+                                ),
+                            ))),
+                            st,
+                        ));
+                    }
+                    Ok(f) => f,
+                };
+                match frame {
+                    None => {
+                        st.done = true;
+                        if let Some(server) = st.expect {
+                            let client = st.crc.value();
+                            if client != server {
+                                return Some((
+                                    Err(Error::Integrity(IntegrityError {
+                                        operation: op,
+                                        client_crc64: client,
+                                        server_crc64: server,
+                                    })),
+                                    st,
+                                ));
+                            }
+                        }
+                        return None;
+                    }
+                    Some(Err(e)) => {
+                        st.done = true;
+                        return Some((
+                            Err(Error::Transport(
+                                TransportError::new(
+                                    TransportErrorKind::Io,
+                                    format!("the {op} body was cut off"),
+                                )
+                                .with_source(e),
+                            )),
+                            st,
+                        ));
+                    }
+                    Some(Ok(f)) => {
+                        if let Ok(data) = f.into_data() {
+                            if st.expect.is_some() {
+                                st.crc.update(&data);
+                            }
+                            if !data.is_empty() {
+                                return Some((Ok(data), st));
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        Self { inner: Box::pin(s) }
+    }
+
+    /// Reads everything into memory (verifying the CRC if it applies).
+    pub async fn collect(mut self) -> Result<Bytes, Error> {
+        let mut out = bytes::BytesMut::new();
+        while let Some(chunk) = self.next().await {
+            out.extend_from_slice(&chunk?);
+        }
+        Ok(out.freeze())
+    }
+}
+
+impl Stream for ByteStream {
+    type Item = Result<Bytes, Error>;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
