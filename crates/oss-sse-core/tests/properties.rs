@@ -282,7 +282,7 @@ fn check_presigned(
 }
 
 proptest! {
-    #![proptest_config(cases(96))]
+    #![proptest_config(cases(128))]
 
     /// Arbitrary keys, content types, metadata and SSE into PutObject: either a build error
     /// naming a field, or a request whose URL decodes back to the key and whose V1/V4

@@ -2169,12 +2169,10 @@ fn idempotency_flags() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Known src bugs (ignored until fixed; each `ignore` reason says what is wrong)
+// Regressions of src bugs found while writing these tests
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-#[ignore = "src bug: wire::parse_error_doc resolves only the five predefined entities, so a \
-            valid <Error> document with a character reference (&#xE9;) becomes BadErrorResponse"]
 fn error_document_with_character_reference() {
     let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>\n  <Code>NoSuchKey</Code>\n  <Message>The specified key does not exist.</Message>\n  <RequestId>6556E3AED11E553933CCDEDF</RequestId>\n  <Key>caf&#xE9;&#10;.txt</Key>\n  <EC>0026-00000001</EC>\n</Error>\n";
     let resp = Response::builder()
@@ -2188,8 +2186,6 @@ fn error_document_with_character_reference() {
 }
 
 #[test]
-#[ignore = "src bug: ListParts fails with `duplicate field Part` when <Part> elements are not \
-            contiguous, although wire/mod.rs promises that element order does not matter"]
 fn list_parts_with_interleaved_parts() {
     let body = "<ListPartsResult><Part><PartNumber>1</PartNumber><Size>1</Size></Part><IsTruncated>false</IsTruncated><Part><PartNumber>2</PartNumber><Size>2</Size></Part></ListPartsResult>";
     let resp = Response::builder()
@@ -2206,8 +2202,6 @@ fn list_parts_with_interleaved_parts() {
 }
 
 #[test]
-#[ignore = "src issue: response readers do not check the root element, so a 200 carrying an \
-            unrelated document (a proxy's HTML page) reads as \"bucket has no default encryption\""]
 fn get_bucket_encryption_rejects_an_unrelated_document() {
     let resp = Response::builder()
         .status(200)

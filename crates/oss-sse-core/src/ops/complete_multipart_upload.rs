@@ -124,7 +124,7 @@ impl Operation for CompleteMultipartUpload {
 
     fn from_response(&self, response: Response<Bytes>) -> Result<Self::Output, Error> {
         let (head, body) = check(response)?;
-        let doc: wire::CompleteDoc = parse_xml(&body, Self::NAME)?;
+        let doc: wire::CompleteDoc = parse_xml(&body, Self::NAME, "CompleteMultipartUploadResult")?;
         let h = &head.headers;
         Ok(CompleteMultipartUploadOutput {
             bucket: non_empty(doc.bucket),

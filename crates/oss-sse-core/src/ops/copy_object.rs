@@ -140,7 +140,7 @@ impl Operation for CopyObject {
 
     fn from_response(&self, response: Response<Bytes>) -> Result<Self::Output, Error> {
         let (head, body) = check(response)?;
-        let doc: wire::CopyDoc = parse_xml(&body, Self::NAME)?;
+        let doc: wire::CopyDoc = parse_xml(&body, Self::NAME, "CopyObjectResult")?;
         let h = &head.headers;
         Ok(CopyObjectOutput {
             etag: non_empty(doc.etag).map(|e| e.trim_matches('"').to_owned()),

@@ -46,7 +46,7 @@ impl Operation for GetBucketEncryption {
             }
             Err(e) => return Err(e),
         };
-        let doc: wire::RuleDoc = parse_xml(&body, Self::NAME)?;
+        let doc: wire::RuleDoc = parse_xml(&body, Self::NAME, "ServerSideEncryptionRule")?;
         Ok(doc.apply.and_then(wire::RuleFields::into_rule))
     }
 }

@@ -59,7 +59,7 @@ impl Operation for GetBucketInfo {
 
     fn from_response(&self, response: Response<Bytes>) -> Result<Self::Output, Error> {
         let (head, body) = check(response)?;
-        let doc: wire::BucketInfoDoc = parse_xml(&body, Self::NAME)?;
+        let doc: wire::BucketInfoDoc = parse_xml(&body, Self::NAME, "BucketInfo")?;
         let b = doc.bucket;
         Ok(BucketInfo {
             name: non_empty(b.name),

@@ -61,7 +61,7 @@ impl Operation for InitiateMultipartUpload {
 
     fn from_response(&self, response: Response<Bytes>) -> Result<Self::Output, Error> {
         let (head, body) = check(response)?;
-        let doc: wire::InitiateDoc = parse_xml(&body, Self::NAME)?;
+        let doc: wire::InitiateDoc = parse_xml(&body, Self::NAME, "InitiateMultipartUploadResult")?;
         let upload_id = non_empty(doc.upload_id)
             .ok_or_else(|| ParseError::new("InitiateMultipartUpload response has no UploadId"))?;
         Ok(InitiateMultipartUploadOutput {

@@ -113,7 +113,7 @@ impl Operation for ListParts {
 
     fn from_response(&self, response: Response<Bytes>) -> Result<Self::Output, Error> {
         let (head, body) = check(response)?;
-        let doc: wire::ListPartsDoc = parse_xml(&body, Self::NAME)?;
+        let doc: wire::ListPartsDoc = parse_xml(&body, Self::NAME, "ListPartsResult")?;
         let num = |v: Option<String>, what: &str| -> Result<Option<u64>, Error> {
             match non_empty(v) {
                 None => Ok(None),

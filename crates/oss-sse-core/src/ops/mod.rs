@@ -270,7 +270,11 @@ pub fn parse_error(head: &response::Parts, body: &[u8]) -> Error {
         }
         None if !xml.is_empty() => {
             err.code = "BadErrorResponse".into();
-            let snippet = String::from_utf8_lossy(&xml[..xml.len().min(256)]).into_owned();
+            // One line, printable: the body is the server's (or a proxy's), not ours.
+            let snippet: String = String::from_utf8_lossy(&xml[..xml.len().min(256)])
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
             err.message = format!("error response is not an OSS <Error> document: {snippet}");
         }
         None => {}
@@ -370,8 +374,12 @@ pub(crate) fn metadata(h: &HeaderMap) -> Metadata {
     m
 }
 
-pub(crate) fn parse_xml<T: serde::de::DeserializeOwned>(body: &[u8], op: &str) -> Result<T, Error> {
-    wire::from_xml(body).map_err(|e| {
+pub(crate) fn parse_xml<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    op: &str,
+    root: &str,
+) -> Result<T, Error> {
+    wire::from_xml_root(body, root).map_err(|e| {
         ParseError::with_source(format!("failed to parse {op} response body"), e).into()
     })
 }

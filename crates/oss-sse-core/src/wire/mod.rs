@@ -18,6 +18,44 @@ pub(crate) fn from_xml<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T,
     quick_xml::de::from_str(s)
 }
 
+/// Like [`from_xml`], but first checks that the document's root element is `root`, so an
+/// unrelated document (a proxy's HTML page) is an error rather than an empty result.
+pub(crate) fn from_xml_root<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    root: &str,
+) -> Result<T, XmlError> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(body);
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) => {
+                if e.name().as_ref() != root.as_bytes() {
+                    return Err(XmlError::Custom(format!(
+                        "expected a <{root}> document, found <{}>",
+                        String::from_utf8_lossy(e.name().as_ref())
+                    )));
+                }
+                break;
+            }
+            Ok(Event::Eof) => {
+                return Err(XmlError::Custom(format!(
+                    "expected a <{root}> document, found none"
+                )));
+            }
+            Ok(_) => {}
+            Err(e) => return Err(XmlError::Custom(format!("malformed XML: {e}"))),
+        }
+        buf.clear();
+    }
+    from_xml(body)
+}
+
+/// Escapes text for an XML element body (for servers writing OSS documents).
+pub fn xml_escape(s: &str) -> std::borrow::Cow<'_, str> {
+    escape(s)
+}
+
 /// Escapes text for an XML element body.
 pub(crate) fn escape(s: &str) -> std::borrow::Cow<'_, str> {
     quick_xml::escape::escape(s)
@@ -270,9 +308,13 @@ pub(crate) fn parse_error_doc(xml: &[u8]) -> Option<Vec<(String, String)>> {
                 text.push_str(&t.decode().ok()?);
             }
             Ok(Event::GeneralRef(r)) if depth == 2 => {
-                let name = r.decode().ok()?;
-                let resolved = quick_xml::escape::resolve_predefined_entity(&name)?;
-                text.push_str(resolved);
+                if let Ok(Some(c)) = r.resolve_char_ref() {
+                    text.push(c);
+                } else {
+                    let name = r.decode().ok()?;
+                    let resolved = quick_xml::escape::resolve_predefined_entity(&name)?;
+                    text.push_str(resolved);
+                }
             }
             Ok(Event::CData(t)) if depth == 2 => {
                 text.push_str(&String::from_utf8_lossy(&t));
@@ -334,9 +376,4 @@ mod tests {
         assert!(parse_error_doc(b"not xml at all").is_none());
         assert!(parse_error_doc(b"<Error><Code>x</Code>").is_none());
     }
-}
-
-/// Escapes text for an XML element body (for servers writing OSS documents).
-pub fn xml_escape(s: &str) -> std::borrow::Cow<'_, str> {
-    escape(s)
 }
