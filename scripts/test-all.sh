@@ -19,6 +19,9 @@ step "core boundary guard"
 step "cargo test (workspace)"
 cargo test --workspace --locked
 
+step "interop: official oss2 SDK (V1 and V4) against the emulator"
+./scripts/interop-tests.sh
+
 if [ -d bindings/python ]; then
   step "python: venv, wheel, pytest"
   ./scripts/python-tests.sh

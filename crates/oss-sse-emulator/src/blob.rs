@@ -186,6 +186,15 @@ impl BlobWriter {
         })
     }
 
+    /// Digests of everything written so far.
+    pub(crate) fn digests(&self) -> Digests {
+        Digests {
+            size: self.crc.len(),
+            md5: self.md5.clone().finalize(),
+            crc64: self.crc.value(),
+        }
+    }
+
     /// Adds plaintext.
     pub(crate) async fn write(&mut self, mut data: &[u8]) -> Result<(), String> {
         self.md5.update(data);
@@ -236,11 +245,7 @@ impl BlobWriter {
         dest: Option<&Path>,
     ) -> Result<(Record, BlobRef), String> {
         self.flush_chunk(true).await?;
-        let digests = Digests {
-            size: self.crc.len(),
-            md5: self.md5.clone().finalize(),
-            crc64: self.crc.value(),
-        };
+        let digests = self.digests();
         let mut record = fill(digests);
         record.crypto = CryptoRecord {
             cipher: self.alg,
@@ -269,10 +274,10 @@ impl BlobWriter {
                 tokio::fs::rename(&tmp, dest)
                     .await
                     .map_err(|e| format!("rename: {e}"))?;
-                if let Some(parent) = dest.parent() {
-                    if let Ok(d) = tokio::fs::File::open(parent).await {
-                        let _ = d.sync_all().await;
-                    }
+                if let Some(parent) = dest.parent()
+                    && let Ok(d) = tokio::fs::File::open(parent).await
+                {
+                    let _ = d.sync_all().await;
                 }
                 Ok((record, BlobRef::File(dest.to_path_buf())))
             }

@@ -199,10 +199,10 @@ impl Faults {
             if !hit || r.count == Some(0) {
                 continue;
             }
-            if let Some(p) = r.probability {
-                if self.next_f64() >= p {
-                    continue;
-                }
+            if let Some(p) = r.probability
+                && self.next_f64() >= p
+            {
+                continue;
             }
             if let Some(c) = r.count.as_mut() {
                 *c -= 1;

@@ -60,12 +60,10 @@ pub(crate) fn check_sse_placement(ctx: &Ctx) -> Result<(), OssErr> {
         ctx.op,
         "PutObject" | "AppendObject" | "CopyObject" | "InitiateMultipartUpload"
     );
-    if !allowed {
-        if let Some(h) = SSE_HEADERS.iter().find(|h| ctx.headers.contains_key(**h)) {
-            return Err(OssErr::invalid_argument(format!(
-                "The {h} header is not supported for this operation: server-side encryption can be set only on PutObject, AppendObject, CopyObject and InitiateMultipartUpload."
-            )));
-        }
+    if !allowed && let Some(h) = SSE_HEADERS.iter().find(|h| ctx.headers.contains_key(**h)) {
+        return Err(OssErr::invalid_argument(format!(
+            "The {h} header is not supported for this operation: server-side encryption can be set only on PutObject, AppendObject, CopyObject and InitiateMultipartUpload."
+        )));
     }
     Ok(())
 }

@@ -28,7 +28,7 @@ pub(crate) fn random_hex(n: usize) -> String {
 }
 
 fn from_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())
@@ -59,7 +59,7 @@ impl CipherAlg {
 
 /// A keyed chunk AEAD.
 pub(crate) enum DataCipher {
-    Aes(LessSafeKey),
+    Aes(Box<LessSafeKey>),
     Sm4(Box<AesGcm<sm4::Sm4, U12>>),
 }
 
@@ -67,7 +67,7 @@ impl DataCipher {
     pub(crate) fn new(alg: CipherAlg, key: &[u8]) -> Result<Self, String> {
         match alg {
             CipherAlg::Aes256Gcm => UnboundKey::new(&AES_256_GCM, key)
-                .map(|k| Self::Aes(LessSafeKey::new(k)))
+                .map(|k| Self::Aes(Box::new(LessSafeKey::new(k))))
                 .map_err(|_| "bad AES-256 key length".to_owned()),
             CipherAlg::Sm4Gcm => AesGcm::<sm4::Sm4, U12>::new_from_slice(key)
                 .map(|c| Self::Sm4(Box::new(c)))

@@ -325,6 +325,13 @@ pub(crate) async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result
         target.bucket.as_deref(),
         target.key.as_deref(),
     );
+    let has_body = req.headers().contains_key(http::header::TRANSFER_ENCODING)
+        || req
+            .headers()
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .is_some_and(|n| n > 0);
     let (parts, body) = req.into_parts();
     let mut resp_fault = None;
     match fault {
@@ -373,7 +380,16 @@ pub(crate) async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result
 
     let mut resp = match result {
         Ok(r) => r,
-        Err(e) => error_response(&e, &request_id, &host, head),
+        Err(e) => {
+            let mut r = error_response(&e, &request_id, &host, head);
+            // An error may leave the request body unread; hyper then closes the connection.
+            // Say so (RFC 9112 §9.6), so keep-alive clients do not reuse it.
+            if has_body {
+                r.headers_mut()
+                    .insert(http::header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            r
+        }
     };
     finish_headers(&mut resp, &request_id);
     if let Some(f) = resp_fault {

@@ -173,10 +173,12 @@ impl Store {
                                     let _ = tokio::fs::remove_file(&p).await;
                                 }
                                 old => {
-                                    if let Some(old) = old {
-                                        if let BlobRef::File(op) = &old.blob {
-                                            let _ = tokio::fs::remove_file(op).await;
-                                        }
+                                    if let Some(StoredObject {
+                                        blob: BlobRef::File(op),
+                                        ..
+                                    }) = old.map(|o| &**o)
+                                    {
+                                        let _ = tokio::fs::remove_file(op).await;
                                     }
                                     b.objects.insert(
                                         rec.key.clone(),

@@ -430,7 +430,14 @@ async fn put_object_response_header_table() {
     let good = emu.credentials().clone();
     let default_cmk = emu.default_kms_key_id().await;
     // (request alg, request data-enc) -> (response alg, data-enc, has key id): oss-wire §2.2.
-    let rows: [(Option<&str>, Option<&str>, Option<&str>, Option<&str>, bool); 8] = [
+    type Row<'a> = (
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<&'a str>,
+        bool,
+    );
+    let rows: [Row<'_>; 8] = [
         (None, None, None, None, false),
         (Some("KMS"), None, Some("KMS"), None, true),
         (Some("AES256"), None, Some("AES256"), None, false),

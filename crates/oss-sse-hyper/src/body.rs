@@ -264,21 +264,18 @@ impl ByteStream {
                 return None;
             }
             loop {
-                let frame = match tokio::time::timeout(idle, st.body.frame()).await {
-                    Err(_) => {
-                        st.done = true;
-                        return Some((
-                            Err(Error::Transport(TransportError::new(
-                                TransportErrorKind::Timeout,
-                                format!(
-                                    "no data for {} ms while reading the {op} body",
-                                    idle.as_millis()
-                                ),
-                            ))),
-                            st,
-                        ));
-                    }
-                    Ok(f) => f,
+                let Ok(frame) = tokio::time::timeout(idle, st.body.frame()).await else {
+                    st.done = true;
+                    return Some((
+                        Err(Error::Transport(TransportError::new(
+                            TransportErrorKind::Timeout,
+                            format!(
+                                "no data for {} ms while reading the {op} body",
+                                idle.as_millis()
+                            ),
+                        ))),
+                        st,
+                    ));
                 };
                 match frame {
                     None => {

@@ -336,6 +336,7 @@ impl Client {
         }
     }
 
+    #[allow(clippy::too_many_arguments)] // internal: one call's full context
     /// Signs and sends `req` (with `body`), retrying per the policy. `finish` turns a 2xx
     /// response into the result inside the attempt, so a failure while reading or checking it
     /// is retried too.

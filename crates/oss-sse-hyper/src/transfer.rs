@@ -193,7 +193,7 @@ pub struct DownloadFileOutput {
 }
 
 fn check_part_options(part_size: u64, concurrency: usize) -> Result<(), Error> {
-    if part_size < MIN_PART_SIZE || part_size > MAX_PART_SIZE {
+    if !(MIN_PART_SIZE..=MAX_PART_SIZE).contains(&part_size) {
         return Err(BuildError::new(
             "part_size",
             format!("{part_size} is outside {MIN_PART_SIZE}..={MAX_PART_SIZE} bytes"),
@@ -497,14 +497,6 @@ impl Client {
                 server_crc64: server,
             }));
         }
-        let f = tokio::fs::OpenOptions::new()
-            .write(true)
-            .open(tmp)
-            .await
-            .map_err(|e| Error::File(FileError::new(tmp, "write", e)))?;
-        f.sync_all()
-            .await
-            .map_err(|e| Error::File(FileError::new(tmp, "write", e)))?;
         Ok(DownloadFileOutput {
             size,
             hash_crc64: crc,

@@ -41,10 +41,10 @@ impl Raw {
     }
     /// The error document: the body, or (HEAD) the base64 `x-oss-err` header.
     pub fn doc(&self) -> String {
-        if self.body.is_empty() {
-            if let Some(e) = self.h("x-oss-err") {
-                return String::from_utf8(oss_sse_core::crypto::base64_decode(e).unwrap()).unwrap();
-            }
+        if self.body.is_empty()
+            && let Some(e) = self.h("x-oss-err")
+        {
+            return String::from_utf8(oss_sse_core::crypto::base64_decode(e).unwrap()).unwrap();
         }
         String::from_utf8_lossy(&self.body).into_owned()
     }

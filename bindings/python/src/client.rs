@@ -1,0 +1,803 @@
+//! `oss_sse.Client` (blocking, releases the GIL during I/O) and `oss_sse.AsyncClient`
+//! (asyncio): the same methods, generated from one definition. Each converts its arguments
+//! into owned Rust values, calls `oss_sse_hyper::Client`, and converts the result.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use oss_sse_hyper::{Client, DownloadOptions, RetryPolicy, UploadOptions};
+use pyo3::prelude::*;
+
+use crate::conv;
+use crate::credentials::provider;
+use crate::errors::{client_error, to_pyerr};
+use crate::ops::{self, NewObject, with_any_op};
+use crate::runtime::{block_on, runtime, spawn};
+use crate::sansio::{ENDPOINT_TYPES, STYLES, VERSIONS};
+use crate::types::ToPy;
+
+/// Builds the Rust client from the constructor arguments.
+#[allow(clippy::too_many_arguments)] // mirrors the Python signature
+fn build_client(
+    region: &str,
+    credentials: Option<&Bound<'_, PyAny>>,
+    endpoint: Option<String>,
+    endpoint_type: Option<&str>,
+    addressing_style: Option<&str>,
+    signature_version: &str,
+    max_attempts: Option<u32>,
+    connect_timeout: Option<&Bound<'_, PyAny>>,
+    read_timeout: Option<&Bound<'_, PyAny>>,
+    operation_timeout: Option<&Bound<'_, PyAny>>,
+    crc_check: bool,
+) -> PyResult<Client> {
+    let mut b = Client::builder(region)
+        .signature_version(conv::choice(
+            signature_version,
+            "signature_version",
+            VERSIONS,
+        )?)
+        .crc_upload_check(crc_check)
+        .crc_download_check(crc_check);
+    match credentials {
+        Some(c) if !c.is_none() => b = b.credentials_provider(provider(c)?),
+        _ => {
+            return Err(client_error(
+                "credentials",
+                "no credentials: pass Credentials(...) or a provider such as EnvironmentProvider()",
+            ));
+        }
+    }
+    if let Some(e) = endpoint {
+        b = b.endpoint(e);
+    }
+    if let Some(t) = endpoint_type {
+        b = b.endpoint_type(conv::choice(t, "endpoint_type", ENDPOINT_TYPES)?);
+    }
+    if let Some(s) = addressing_style {
+        b = b.addressing_style(conv::choice(s, "addressing_style", STYLES)?);
+    }
+    if let Some(n) = max_attempts {
+        if n == 0 {
+            return Err(client_error("max_attempts", "must be at least 1"));
+        }
+        b = b.retry(RetryPolicy::default().with_max_attempts(n));
+    }
+    if let Some(d) = connect_timeout {
+        b = b.connect_timeout(conv::duration(d, "connect_timeout")?);
+    }
+    if let Some(d) = read_timeout {
+        b = b.read_timeout(conv::duration(d, "read_timeout")?);
+    }
+    if let Some(d) = operation_timeout {
+        b = b.operation_timeout(conv::duration(d, "operation_timeout")?);
+    }
+    // The connection pool is created inside the runtime it will run on.
+    let _guard = runtime().enter();
+    b.build().map_err(to_pyerr)
+}
+
+/// A progress callback, and the first exception it raised (re-raised when the transfer
+/// ends, since the transfer cannot be interrupted from inside the callback).
+struct Progress {
+    callback: Option<Py<PyAny>>,
+    error: Arc<Mutex<Option<PyErr>>>,
+}
+
+impl Progress {
+    fn new(callback: Option<Py<PyAny>>) -> Self {
+        Self {
+            callback,
+            error: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// The Rust callback: attaches to the interpreter and calls `callback(done, total)`.
+    fn rust_callback(&self, py: Python<'_>) -> Option<impl Fn(u64, u64) + Send + Sync + 'static> {
+        let cb = self.callback.as_ref()?.clone_ref(py);
+        let slot = self.error.clone();
+        Some(move |done: u64, total: u64| {
+            Python::attach(|py| {
+                let mut slot = slot
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if slot.is_some() {
+                    return;
+                }
+                if let Err(e) = cb.call1(py, (done, total)) {
+                    *slot = Some(e);
+                }
+            });
+        })
+    }
+
+    /// The transfer's result, or the callback's exception.
+    fn finish<T>(error: &Mutex<Option<PyErr>>, out: PyResult<T>) -> PyResult<T> {
+        let out = out?;
+        match error
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+        {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
+    }
+}
+
+/// The two client classes: identical methods, differing only in how `run` drives the
+/// future (blocking with the GIL released, or as an asyncio awaitable).
+macro_rules! client_class {
+    ($(#[doc = $doc:literal])* $cls:ident as $pyname:literal) => {
+        $(#[doc = $doc])*
+        #[pyclass(frozen, name = $pyname, module = "oss_sse._oss_sse")]
+        #[derive(Debug, Clone)]
+        pub(crate) struct $cls {
+            inner: Client,
+        }
+
+        #[pymethods]
+        impl $cls {
+            #[new]
+            #[pyo3(signature = (region, *, credentials=None, endpoint=None, endpoint_type=None, addressing_style=None, signature_version="v4", max_attempts=None, connect_timeout=None, read_timeout=None, operation_timeout=None, crc_check=true))]
+            #[allow(clippy::too_many_arguments)] // mirrors the Python signature
+            fn new(
+                region: &str,
+                credentials: Option<&Bound<'_, PyAny>>,
+                endpoint: Option<String>,
+                endpoint_type: Option<&str>,
+                addressing_style: Option<&str>,
+                signature_version: &str,
+                max_attempts: Option<u32>,
+                connect_timeout: Option<&Bound<'_, PyAny>>,
+                read_timeout: Option<&Bound<'_, PyAny>>,
+                operation_timeout: Option<&Bound<'_, PyAny>>,
+                crc_check: bool,
+            ) -> PyResult<Self> {
+                Ok(Self {
+                    inner: build_client(
+                        region,
+                        credentials,
+                        endpoint,
+                        endpoint_type,
+                        addressing_style,
+                        signature_version,
+                        max_attempts,
+                        connect_timeout,
+                        read_timeout,
+                        operation_timeout,
+                        crc_check,
+                    )?,
+                })
+            }
+
+            /// The signing region.
+            #[getter]
+            fn region(&self) -> &str {
+                self.inner.config().region()
+            }
+
+            /// The request configuration (region, endpoint host, scheme, style).
+            #[getter]
+            fn config(&self) -> crate::sansio::PyConfig {
+                crate::sansio::PyConfig(self.inner.config().clone())
+            }
+
+            /// The signing-clock correction in milliseconds, learned from
+            /// ``RequestTimeTooSkewed`` answers.
+            #[getter]
+            fn clock_offset_ms(&self) -> i64 {
+                self.inner.clock_offset_ms()
+            }
+
+            /// Region and host.
+            fn __repr__(&self) -> String {
+                format!(
+                    "{}(region={:?}, host={:?})",
+                    $pyname,
+                    self.inner.config().region(),
+                    self.inner.config().host()
+                )
+            }
+
+            // -- generic --
+
+            /// Sends any ``oss_sse.sansio`` operation and returns its result object.
+            ///
+            /// Raises
+            /// ------
+            /// OssError
+            ///     (a subclass) when the operation fails.
+            fn send<'py>(&self, py: Python<'py>, operation: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+                let client = self.inner.clone();
+                with_any_op!(operation, op => self.run(py, ops::send(client, op)))
+            }
+
+            /// A presigned request for an ``oss_sse.sansio`` operation (e.g.
+            /// ``GetObject("bucket", "key")``), valid for ``expires`` seconds or a
+            /// timedelta (default 900 s; at most 7 days with V4).
+            ///
+            /// Returns
+            /// -------
+            /// PresignedRequest
+            ///     ``method``, ``url``, ``headers`` to send, and ``expiration``.
+            #[pyo3(signature = (operation, *, expires=None))]
+            fn presign<'py>(
+                &self,
+                py: Python<'py>,
+                operation: &Bound<'py, PyAny>,
+                expires: Option<&Bound<'py, PyAny>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let expires = match expires {
+                    Some(e) if !e.is_none() => conv::duration(e, "expires")?,
+                    _ => std::time::Duration::from_secs(900),
+                };
+                let client = self.inner.clone();
+                with_any_op!(operation, op => self.run(py, async move {
+                    client.presign(&op, expires).await.map(ToPy::to_py).map_err(to_pyerr)
+                }))
+            }
+
+            // -- bucket encryption --
+
+            /// Sets the bucket's default server-side encryption.
+            ///
+            /// ``rule`` is a ``ServerSideEncryptionRule`` or an algorithm name
+            /// (``"AES256"``, ``"SM4"``, ``"KMS"``) with the optional
+            /// ``kms_master_key_id`` and ``kms_data_encryption``.
+            ///
+            /// Returns
+            /// -------
+            /// PutBucketEncryptionOutput
+            #[pyo3(signature = (bucket, rule, *, kms_master_key_id=None, kms_data_encryption=None))]
+            fn put_bucket_encryption<'py>(
+                &self,
+                py: Python<'py>,
+                bucket: String,
+                rule: &Bound<'py, PyAny>,
+                kms_master_key_id: Option<&str>,
+                kms_data_encryption: Option<&str>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let op = ops::put_bucket_encryption(bucket, rule, kms_master_key_id, kms_data_encryption)?;
+                self.run(py, ops::send(self.inner.clone(), op))
+            }
+
+            /// The bucket's default encryption.
+            ///
+            /// Returns
+            /// -------
+            /// ServerSideEncryptionRule or None
+            ///     None when the bucket has no rule.
+            fn get_bucket_encryption<'py>(&self, py: Python<'py>, bucket: String) -> PyResult<Bound<'py, PyAny>> {
+                let op = oss_sse_core::ops::GetBucketEncryption::new(bucket);
+                self.run(py, ops::send(self.inner.clone(), op))
+            }
+
+            /// Removes the bucket's default encryption (succeeds when none is set).
+            ///
+            /// Returns
+            /// -------
+            /// DeleteBucketEncryptionOutput
+            fn delete_bucket_encryption<'py>(&self, py: Python<'py>, bucket: String) -> PyResult<Bound<'py, PyAny>> {
+                let op = oss_sse_core::ops::DeleteBucketEncryption::new(bucket);
+                self.run(py, ops::send(self.inner.clone(), op))
+            }
+
+            // -- buckets --
+
+            /// Creates a bucket (``storage_class``: ``"Standard"``, ``"IA"``...;
+            /// ``acl``: ``"private"``, ``"public-read"``, ``"public-read-write"``).
+            ///
+            /// Returns
+            /// -------
+            /// PutBucketOutput
+            #[pyo3(signature = (bucket, *, storage_class=None, acl=None))]
+            fn put_bucket<'py>(
+                &self,
+                py: Python<'py>,
+                bucket: String,
+                storage_class: Option<String>,
+                acl: Option<String>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let op = ops::put_bucket(bucket, storage_class, acl);
+                self.run(py, ops::send(self.inner.clone(), op))
+            }
+
+            /// Deletes an empty bucket (``ConflictError`` when it is not empty).
+            ///
+            /// Returns
+            /// -------
+            /// DeleteBucketOutput
+            fn delete_bucket<'py>(&self, py: Python<'py>, bucket: String) -> PyResult<Bound<'py, PyAny>> {
+                let op = oss_sse_core::ops::DeleteBucket::new(bucket);
+                self.run(py, ops::send(self.inner.clone(), op))
+            }
+
+            /// A bucket's properties, including its default encryption.
+            ///
+            /// Returns
+            /// -------
+            /// BucketInfo
+            fn get_bucket_info<'py>(&self, py: Python<'py>, bucket: String) -> PyResult<Bound<'py, PyAny>> {
+                let op = oss_sse_core::ops::GetBucketInfo::new(bucket);
+                self.run(py, ops::send(self.inner.clone(), op))
+            }
+
+            // -- objects --
+
+            /// Uploads ``data`` (bytes-like or str) as one object.
+            ///
+            /// ``server_side_encryption`` is a ``ServerSideEncryption`` or an algorithm
+            /// name (with ``server_side_encryption_key_id`` /
+            /// ``server_side_data_encryption`` for KMS); without it the bucket's rule
+            /// applies. ``content_md5=True`` sends the body's MD5; ``forbid_overwrite``
+            /// fails with ``ConflictError`` instead of replacing an object.
+            ///
+            /// Returns
+            /// -------
+            /// PutObjectOutput
+            #[pyo3(signature = (bucket, key, data, *, content_type=None, metadata=None, server_side_encryption=None, server_side_encryption_key_id=None, server_side_data_encryption=None, content_md5=false, forbid_overwrite=false))]
+            #[allow(clippy::too_many_arguments)] // mirrors the Python signature
+            fn put_object<'py>(
+                &self,
+                py: Python<'py>,
+                bucket: String,
+                key: String,
+                data: &Bound<'py, PyAny>,
+                content_type: Option<String>,
+                metadata: Option<&Bound<'py, PyAny>>,
+                server_side_encryption: Option<&Bound<'py, PyAny>>,
+                server_side_encryption_key_id: Option<&str>,
+                server_side_data_encryption: Option<&str>,
+                content_md5: bool,
+                forbid_overwrite: bool,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let o = NewObject::new(
+                    content_type,
+                    metadata,
+                    server_side_encryption,
+                    server_side_encryption_key_id,
+                    server_side_data_encryption,
+                )?;
+                let op = ops::put_object(bucket, key, conv::data(data, "data")?, o, content_md5, forbid_overwrite);
+                self.run(py, ops::send(self.inner.clone(), op))
+            }
+
+            /// Appends ``data`` at ``position`` (the object's current length; 0 creates an
+            /// Appendable object, whose encryption the first append fixes).
+            ///
+            /// Returns
+            /// -------
+            /// AppendObjectOutput
+            ///     ``next_position`` is where the next append starts.
+            #[pyo3(signature = (bucket, key, position, data, *, content_type=None, metadata=None, server_side_encryption=None, server_side_encryption_key_id=None, server_side_data_encryption=None, content_md5=false))]
+            #[allow(clippy::too_many_arguments)] // mirrors the Python signature
+            fn append_object<'py>(
+                &self,
+                py: Python<'py>,
+                bucket: String,
+                key: String,
+                position: u64,
+                data: &Bound<'py, PyAny>,
+                content_type: Option<String>,
+                metadata: Option<&Bound<'py, PyAny>>,
+                server_side_encryption: Option<&Bound<'py, PyAny>>,
+                server_side_encryption_key_id: Option<&str>,
+                server_side_data_encryption: Option<&str>,
+                content_md5: bool,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let o = NewObject::new(
+                    content_type,
+                    metadata,
+                    server_side_encryption,
+                    server_side_encryption_key_id,
+                    server_side_data_encryption,
+                )?;
+                let op = ops::append_object(bucket, key, position, conv::data(data, "data")?, o, content_md5);
+                self.run(py, ops::send(self.inner.clone(), op))
+            }
+
+            /// Downloads an object (decrypted by OSS) into memory; ``range`` is an
+            /// inclusive ``(start, end)`` byte range (``end`` None reads to the end). A full
+            /// read is checked against the object's CRC-64.
+            ///
+            /// Returns
+            /// -------
+            /// GetObjectOutput
+            ///     ``head`` (an ``ObjectHead``) and ``body`` (bytes).
+            #[pyo3(signature = (bucket, key, *, range=None, version_id=None))]
+            fn get_object<'py>(
+                &self,
+                py: Python<'py>,
+                bucket: String,
+                key: String,
+                range: Option<(u64, Option<u64>)>,
+                version_id: Option<String>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let op = ops::get_object(bucket, key, range, version_id);
+                self.run(py, ops::send(self.inner.clone(), op))
+            }
+
+            /// An object's metadata and declared encryption.
+            ///
+            /// Returns
+            /// -------
+            /// ObjectHead
+            #[pyo3(signature = (bucket, key, *, version_id=None))]
+            fn head_object<'py>(
+                &self,
+                py: Python<'py>,
+                bucket: String,
+                key: String,
+                version_id: Option<String>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let op = ops::head_object(bucket, key, version_id);
+                self.run(py, ops::send(self.inner.clone(), op))
+            }
+
+            /// Deletes an object (succeeds when it does not exist).
+            ///
+            /// Returns
+            /// -------
+            /// DeleteObjectOutput
+            #[pyo3(signature = (bucket, key, *, version_id=None))]
+            fn delete_object<'py>(
+                &self,
+                py: Python<'py>,
+                bucket: String,
+                key: String,
+                version_id: Option<String>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let op = ops::delete_object(bucket, key, version_id);
+                self.run(py, ops::send(self.inner.clone(), op))
+            }
+
+            /// Copies ``source_bucket``/``source_key`` to ``bucket``/``key``. The copy is
+            /// encrypted as ``server_side_encryption`` says (or by the destination bucket's
+            /// rule), never like the source. ``metadata_directive="REPLACE"`` is needed
+            /// for ``content_type`` and ``metadata``.
+            ///
+            /// Returns
+            /// -------
+            /// CopyObjectOutput
+            #[pyo3(signature = (source_bucket, source_key, bucket, key, *, source_version_id=None, metadata_directive=None, content_type=None, metadata=None, server_side_encryption=None, server_side_encryption_key_id=None, server_side_data_encryption=None))]
+            #[allow(clippy::too_many_arguments)] // mirrors the Python signature
+            fn copy_object<'py>(
+                &self,
+                py: Python<'py>,
+                source_bucket: String,
+                source_key: String,
+                bucket: String,
+                key: String,
+                source_version_id: Option<String>,
+                metadata_directive: Option<&str>,
+                content_type: Option<String>,
+                metadata: Option<&Bound<'py, PyAny>>,
+                server_side_encryption: Option<&Bound<'py, PyAny>>,
+                server_side_encryption_key_id: Option<&str>,
+                server_side_data_encryption: Option<&str>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let o = NewObject::new(
+                    content_type,
+                    metadata,
+                    server_side_encryption,
+                    server_side_encryption_key_id,
+                    server_side_data_encryption,
+                )?;
+                let op = ops::copy_object(source_bucket, source_key, bucket, key, source_version_id, metadata_directive, o)?;
+                self.run(py, ops::send(self.inner.clone(), op))
+            }
+
+            // -- multipart --
+
+            /// Starts a multipart upload; its encryption is set here (parts and the
+            /// completion carry none).
+            ///
+            /// Returns
+            /// -------
+            /// InitiateMultipartUploadOutput
+            ///     ``upload_id`` identifies the upload.
+            #[pyo3(signature = (bucket, key, *, content_type=None, metadata=None, server_side_encryption=None, server_side_encryption_key_id=None, server_side_data_encryption=None))]
+            #[allow(clippy::too_many_arguments)] // mirrors the Python signature
+            fn initiate_multipart_upload<'py>(
+                &self,
+                py: Python<'py>,
+                bucket: String,
+                key: String,
+                content_type: Option<String>,
+                metadata: Option<&Bound<'py, PyAny>>,
+                server_side_encryption: Option<&Bound<'py, PyAny>>,
+                server_side_encryption_key_id: Option<&str>,
+                server_side_data_encryption: Option<&str>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let o = NewObject::new(
+                    content_type,
+                    metadata,
+                    server_side_encryption,
+                    server_side_encryption_key_id,
+                    server_side_data_encryption,
+                )?;
+                let op = ops::initiate_multipart_upload(bucket, key, o);
+                self.run(py, ops::send(self.inner.clone(), op))
+            }
+
+            /// Uploads part ``part_number`` (1..=10000) of ``upload_id``.
+            ///
+            /// Returns
+            /// -------
+            /// UploadPartOutput
+            ///     Pass it (or its ``part_number`` and ``etag``) to
+            ///     ``complete_multipart_upload``.
+            #[pyo3(signature = (bucket, key, upload_id, part_number, data, *, content_md5=false))]
+            #[allow(clippy::too_many_arguments)] // mirrors the Python signature
+            fn upload_part<'py>(
+                &self,
+                py: Python<'py>,
+                bucket: String,
+                key: String,
+                upload_id: String,
+                part_number: u32,
+                data: &Bound<'py, PyAny>,
+                content_md5: bool,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let op = ops::upload_part(bucket, key, upload_id, part_number, conv::data(data, "data")?, content_md5);
+                self.run(py, ops::send(self.inner.clone(), op))
+            }
+
+            /// Assembles the parts into the object. ``parts`` holds ``CompletedPart``,
+            /// ``UploadPartOutput`` or ``(part_number, etag)`` items, in any order.
+            ///
+            /// Returns
+            /// -------
+            /// CompleteMultipartUploadOutput
+            fn complete_multipart_upload<'py>(
+                &self,
+                py: Python<'py>,
+                bucket: String,
+                key: String,
+                upload_id: String,
+                parts: &Bound<'py, PyAny>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let op = oss_sse_core::ops::CompleteMultipartUpload::new(
+                    bucket,
+                    key,
+                    upload_id,
+                    crate::types::completed_parts(parts)?,
+                );
+                self.run(py, ops::send(self.inner.clone(), op))
+            }
+
+            /// Cancels a multipart upload and frees its parts.
+            ///
+            /// Returns
+            /// -------
+            /// AbortMultipartUploadOutput
+            fn abort_multipart_upload<'py>(
+                &self,
+                py: Python<'py>,
+                bucket: String,
+                key: String,
+                upload_id: String,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let op = oss_sse_core::ops::AbortMultipartUpload::new(bucket, key, upload_id);
+                self.run(py, ops::send(self.inner.clone(), op))
+            }
+
+            /// Lists the parts of ``upload_id`` uploaded so far (one page of at most
+            /// ``max_parts``, after ``part_number_marker``).
+            ///
+            /// Returns
+            /// -------
+            /// ListPartsOutput
+            #[pyo3(signature = (bucket, key, upload_id, *, max_parts=None, part_number_marker=None))]
+            fn list_parts<'py>(
+                &self,
+                py: Python<'py>,
+                bucket: String,
+                key: String,
+                upload_id: String,
+                max_parts: Option<u32>,
+                part_number_marker: Option<u32>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let op = ops::list_parts(bucket, key, upload_id, max_parts, part_number_marker);
+                self.run(py, ops::send(self.inner.clone(), op))
+            }
+
+            // -- files --
+
+            /// Uploads a file: one streamed PutObject below ``multipart_threshold``
+            /// (default 20 MiB), otherwise a multipart upload of ``part_size`` parts
+            /// (default 8 MiB), ``concurrency`` at a time (default 4), with the SSE applied
+            /// when the upload starts. On failure the multipart upload is aborted.
+            ///
+            /// ``progress(done, total)`` is called from a worker thread as bytes are
+            /// sent; an exception it raises is re-raised when the upload ends.
+            ///
+            /// Returns
+            /// -------
+            /// UploadFileOutput
+            #[pyo3(signature = (bucket, key, path, *, content_type=None, metadata=None, server_side_encryption=None, server_side_encryption_key_id=None, server_side_data_encryption=None, multipart_threshold=None, part_size=None, concurrency=None, progress=None))]
+            #[allow(clippy::too_many_arguments)] // mirrors the Python signature
+            fn upload_file<'py>(
+                &self,
+                py: Python<'py>,
+                bucket: String,
+                key: String,
+                path: PathBuf,
+                content_type: Option<String>,
+                metadata: Option<&Bound<'py, PyAny>>,
+                server_side_encryption: Option<&Bound<'py, PyAny>>,
+                server_side_encryption_key_id: Option<&str>,
+                server_side_data_encryption: Option<&str>,
+                multipart_threshold: Option<u64>,
+                part_size: Option<u64>,
+                concurrency: Option<usize>,
+                progress: Option<Py<PyAny>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let mut opts = UploadOptions::default();
+                opts.server_side_encryption = crate::types::sse_arg(
+                    server_side_encryption,
+                    server_side_encryption_key_id,
+                    server_side_data_encryption,
+                )?;
+                opts.content_type = content_type;
+                opts.metadata = conv::metadata(metadata)?;
+                if let Some(t) = multipart_threshold {
+                    opts.multipart_threshold = t;
+                }
+                if let Some(p) = part_size {
+                    opts.part_size = p;
+                }
+                if let Some(c) = concurrency {
+                    opts.concurrency = c;
+                }
+                let progress = Progress::new(progress);
+                if let Some(cb) = progress.rust_callback(py) {
+                    opts = opts.with_progress(cb);
+                }
+                let client = self.inner.clone();
+                let error = progress.error.clone();
+                self.run(py, async move {
+                    let out = client
+                        .upload_file(&bucket, &key, &path, &opts)
+                        .await
+                        .map(ToPy::to_py)
+                        .map_err(to_pyerr);
+                    Progress::finish(&error, out)
+                })
+            }
+
+            /// Downloads an object to ``path`` (via a temporary ``<path>.oss-sse.part``
+            /// renamed into place, so a failure never leaves a partial file). Objects of
+            /// at least ``multipart_threshold`` bytes are fetched as parallel ranges of
+            /// ``part_size``; the whole file's CRC-64 is checked.
+            ///
+            /// ``progress(done, total)`` is called from a worker thread as bytes arrive;
+            /// an exception it raises is re-raised when the download ends.
+            ///
+            /// Returns
+            /// -------
+            /// DownloadFileOutput
+            #[pyo3(signature = (bucket, key, path, *, multipart_threshold=None, part_size=None, concurrency=None, progress=None))]
+            #[allow(clippy::too_many_arguments)] // mirrors the Python signature
+            fn download_file<'py>(
+                &self,
+                py: Python<'py>,
+                bucket: String,
+                key: String,
+                path: PathBuf,
+                multipart_threshold: Option<u64>,
+                part_size: Option<u64>,
+                concurrency: Option<usize>,
+                progress: Option<Py<PyAny>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let mut opts = DownloadOptions::default();
+                if let Some(t) = multipart_threshold {
+                    opts.multipart_threshold = t;
+                }
+                if let Some(p) = part_size {
+                    opts.part_size = p;
+                }
+                if let Some(c) = concurrency {
+                    opts.concurrency = c;
+                }
+                let progress = Progress::new(progress);
+                if let Some(cb) = progress.rust_callback(py) {
+                    opts = opts.with_progress(cb);
+                }
+                let client = self.inner.clone();
+                let error = progress.error.clone();
+                self.run(py, async move {
+                    let out = client
+                        .download_file(&bucket, &key, &path, &opts)
+                        .await
+                        .map(ToPy::to_py)
+                        .map_err(to_pyerr);
+                    Progress::finish(&error, out)
+                })
+            }
+        }
+    };
+}
+
+client_class! {
+    /// A blocking OSS client. Each method releases the GIL while the request is signed,
+    /// sent and answered, so other Python threads keep running; the client is safe to
+    /// share between threads (one connection pool).
+    ///
+    /// Parameters
+    /// ----------
+    /// region : str
+    ///     Region id, e.g. ``"cn-hangzhou"``.
+    /// credentials : Credentials or provider
+    ///     ``Credentials(...)``, ``StaticProvider``, ``EnvironmentProvider()``,
+    ///     ``EcsRamRoleProvider()`` or a ``ChainProvider``.
+    /// endpoint : str, optional
+    ///     A custom endpoint (``"https://..."``, ``"http://127.0.0.1:9000"``, a CNAME).
+    /// endpoint_type : str, optional
+    ///     ``"public"`` (default), ``"internal"``, ``"dual-stack"``, ``"accelerate"``...
+    /// addressing_style : str, optional
+    ///     ``"virtual-hosted"``, ``"path"`` or ``"cname"``.
+    /// signature_version : str
+    ///     ``"v4"`` (default) or ``"v1"``.
+    /// max_attempts : int, optional
+    ///     Attempts per request including the first (default 3).
+    /// connect_timeout, read_timeout, operation_timeout : float or timedelta, optional
+    ///     Connect timeout (5 s), idle read/write timeout (20 s), whole-operation
+    ///     timeout (none).
+    /// crc_check : bool
+    ///     Check CRC-64 of uploads and full downloads (default True).
+    PyClient as "Client"
+}
+
+client_class! {
+    /// An asyncio OSS client with the same methods as ``Client``; each returns an
+    /// awaitable. Requests run on a shared Rust runtime, not on the event loop thread.
+    ///
+    /// Parameters
+    /// ----------
+    /// region : str
+    ///     Region id, e.g. ``"cn-hangzhou"``.
+    /// credentials : Credentials or provider
+    ///     ``Credentials(...)``, ``StaticProvider``, ``EnvironmentProvider()``,
+    ///     ``EcsRamRoleProvider()`` or a ``ChainProvider``.
+    /// endpoint : str, optional
+    ///     A custom endpoint (``"https://..."``, ``"http://127.0.0.1:9000"``, a CNAME).
+    /// endpoint_type : str, optional
+    ///     ``"public"`` (default), ``"internal"``, ``"dual-stack"``, ``"accelerate"``...
+    /// addressing_style : str, optional
+    ///     ``"virtual-hosted"``, ``"path"`` or ``"cname"``.
+    /// signature_version : str
+    ///     ``"v4"`` (default) or ``"v1"``.
+    /// max_attempts : int, optional
+    ///     Attempts per request including the first (default 3).
+    /// connect_timeout, read_timeout, operation_timeout : float or timedelta, optional
+    ///     Connect timeout (5 s), idle read/write timeout (20 s), whole-operation
+    ///     timeout (none).
+    /// crc_check : bool
+    ///     Check CRC-64 of uploads and full downloads (default True).
+    PyAsyncClient as "AsyncClient"
+}
+
+impl PyClient {
+    /// Blocks on `fut` with the GIL released.
+    fn run<'py, F, T>(&self, py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+    where
+        F: Future<Output = PyResult<T>> + Send + 'static,
+        T: for<'a> IntoPyObject<'a> + Send + 'static,
+    {
+        block_on(py, fut)
+    }
+}
+
+impl PyAsyncClient {
+    /// Returns an asyncio awaitable for `fut`.
+    fn run<'py, F, T>(&self, py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+    where
+        F: Future<Output = PyResult<T>> + Send + 'static,
+        T: for<'a> IntoPyObject<'a> + Send + 'static,
+    {
+        spawn(py, fut)
+    }
+}
