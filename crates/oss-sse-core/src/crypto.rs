@@ -15,6 +15,15 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     s
 }
 
+pub(crate) fn push_sha256_hex(out: &mut String, data: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for b in digest::digest(&digest::SHA256, data).as_ref() {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 0xf)] as char);
+    }
+}
+
+#[allow(dead_code)] // kept for tests and future callers
 pub(crate) fn sha256_hex(data: &[u8]) -> String {
     hex(digest::digest(&digest::SHA256, data).as_ref())
 }

@@ -140,6 +140,15 @@ pub(crate) fn header_value(headers: &HeaderMap, name: &str) -> Option<String> {
     Some(out)
 }
 
+/// Appends a header value, trimmed, to a canonical string (non-UTF-8 bytes replaced).
+pub(crate) fn push_trimmed(out: &mut String, v: &[u8]) {
+    let v = v.trim_ascii();
+    match std::str::from_utf8(v) {
+        Ok(s) => out.push_str(s),
+        Err(_) => out.push_str(&String::from_utf8_lossy(v)),
+    }
+}
+
 /// Rebuilds the URL with the given decoded query, encoded canonically (bare key when empty).
 pub(crate) fn rebuild_url(uri: &http::Uri, query: &[(String, String)]) -> String {
     let mut url = String::with_capacity(128);

@@ -32,7 +32,11 @@ use http::{Method, Request};
 
 use crate::credentials::Credentials;
 use crate::error::{BuildError, Error, SignError};
-use crate::headers::{X_OSS_CONTENT_SHA256, X_OSS_DATE, X_OSS_SECURITY_TOKEN};
+const X_OSS_DATE_NAME: HeaderName = HeaderName::from_static(crate::headers::X_OSS_DATE);
+const X_OSS_CONTENT_SHA256_NAME: HeaderName =
+    HeaderName::from_static(crate::headers::X_OSS_CONTENT_SHA256);
+const X_OSS_SECURITY_TOKEN_NAME: HeaderName =
+    HeaderName::from_static(crate::headers::X_OSS_SECURITY_TOKEN);
 use crate::ops::OssResource;
 use crate::time::{http_date, unix_secs, v4_timestamp};
 
@@ -176,59 +180,84 @@ impl Signer {
         time: SystemTime,
     ) -> Result<SignatureParts, Error> {
         let secs = unix_secs(time);
-        // Work on a copy of the headers so the request is untouched on error.
-        let mut headers = req.headers().clone();
-        headers.insert(DATE, hv(&http_date(secs))?);
-        if let Some(token) = creds.security_token() {
-            let mut v = hv(token)?;
-            v.set_sensitive(true);
-            headers.insert(X_OSS_SECURITY_TOKEN, v);
+        // Everything that can fail is checked before the request is touched, so on error it
+        // is unchanged.
+        let token = creds
+            .security_token()
+            .map(|t| {
+                let mut v = hv(t)?;
+                v.set_sensitive(true);
+                Ok::<_, SignError>(v)
+            })
+            .transpose()?;
+        if HeaderValue::from_str(creds.access_key_id()).is_err() {
+            return Err(SignError::new("the access key id is not a valid header value").into());
         }
+        if self.version == SignatureVersion::V4 {
+            v4::check_ctx(ctx)?;
+        }
+        let date = http_date(secs);
+        let headers = req.headers_mut();
+        headers.reserve(5);
+        headers.insert(
+            DATE,
+            HeaderValue::from_str(&date).expect("an HTTP date is ASCII"),
+        );
+        if let Some(v) = token {
+            headers.insert(X_OSS_SECURITY_TOKEN_NAME, v);
+        }
+        let query = canonical::query_pairs(req.uri().query());
         let (parts, auth) = match self.version {
             SignatureVersion::V4 => {
-                headers.insert(X_OSS_DATE, hv(&v4_timestamp(secs))?);
-                if !headers.contains_key(X_OSS_CONTENT_SHA256) {
+                let ts = v4_timestamp(secs);
+                let headers = req.headers_mut();
+                headers.insert(
+                    X_OSS_DATE_NAME,
+                    HeaderValue::from_str(&ts).expect("a timestamp is ASCII"),
+                );
+                if !headers.contains_key(X_OSS_CONTENT_SHA256_NAME) {
                     headers.insert(
-                        X_OSS_CONTENT_SHA256,
+                        X_OSS_CONTENT_SHA256_NAME,
                         HeaderValue::from_static(crate::headers::UNSIGNED_PAYLOAD),
                     );
                 }
-                let query = canonical::query_pairs(req.uri().query());
                 let input = canonical::Input {
                     method: req.method().as_str(),
                     bucket: ctx.bucket,
                     key: ctx.key,
                     query: &query,
-                    headers: &headers,
+                    headers: req.headers(),
                 };
-                let parts = v4::sign(&input, creds, ctx, secs, &self.cache)?;
-                let auth = v4::authorization(creds, ctx, secs, &parts);
+                let parts = v4::sign(&input, creds, ctx, &ts, &self.cache)?;
+                let auth = v4::authorization(creds, ctx, &ts, &parts);
                 (parts, auth)
             }
             SignatureVersion::V1 => {
-                let query = canonical::query_pairs(req.uri().query());
+                let headers = req.headers();
+                let date_line = headers
+                    .get(X_OSS_DATE_NAME)
+                    .and_then(|v| v.to_str().ok())
+                    .map_or(date.as_str(), str::trim)
+                    .to_owned();
                 let input = canonical::Input {
                     method: req.method().as_str(),
                     bucket: ctx.bucket,
                     key: ctx.key,
                     query: &query,
-                    headers: &headers,
+                    headers,
                 };
-                let date_line = headers
-                    .get(X_OSS_DATE)
-                    .or_else(|| headers.get(DATE))
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default()
-                    .to_owned();
                 let parts = v1::sign(&input, creds, ctx, &date_line);
-                let auth = format!("OSS {}:{}", creds.access_key_id(), parts.signature);
+                let mut auth = String::with_capacity(64);
+                auth.push_str("OSS ");
+                auth.push_str(creds.access_key_id());
+                auth.push(':');
+                auth.push_str(&parts.signature);
                 (parts, auth)
             }
         };
-        let mut auth = hv(&auth)?;
+        let mut auth = HeaderValue::from_str(&auth).expect("checked: id, hex and base64 are ASCII");
         auth.set_sensitive(true);
-        headers.insert(AUTHORIZATION, auth);
-        *req.headers_mut() = headers;
+        req.headers_mut().insert(AUTHORIZATION, auth);
         Ok(parts)
     }
 

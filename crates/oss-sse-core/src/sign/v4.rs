@@ -55,7 +55,7 @@ pub(crate) fn filter_additional(additional: &[&str], headers: &HeaderMap) -> Vec
 }
 
 pub(crate) fn canonical_request(input: &Input<'_>, additional: &[String]) -> String {
-    let mut cr = String::with_capacity(256);
+    let mut cr = String::with_capacity(512);
     cr.push_str(input.method);
     cr.push('\n');
     // Canonical URI.
@@ -69,42 +69,64 @@ pub(crate) fn canonical_request(input: &Input<'_>, additional: &[String]) -> Str
         _ => cr.push('/'),
     }
     cr.push('\n');
-    // Canonical query.
-    let mut q: Vec<(String, String)> = input
-        .query
-        .iter()
-        .map(|(k, v)| (encode::query(k).to_string(), encode::query(v).to_string()))
-        .collect();
-    q.sort();
-    for (i, (k, v)) in q.iter().enumerate() {
-        if i > 0 {
-            cr.push('&');
-        }
-        cr.push_str(k);
-        if !v.is_empty() {
-            cr.push('=');
-            cr.push_str(v);
+    // Canonical query: every parameter, RFC 3986-encoded, sorted by encoded key then value.
+    if !input.query.is_empty() {
+        let mut q: Vec<(String, String)> = input
+            .query
+            .iter()
+            .map(|(k, v)| (encode::query(k).to_string(), encode::query(v).to_string()))
+            .collect();
+        q.sort_unstable();
+        for (i, (k, v)) in q.iter().enumerate() {
+            if i > 0 {
+                cr.push('&');
+            }
+            cr.push_str(k);
+            if !v.is_empty() {
+                cr.push('=');
+                cr.push_str(v);
+            }
         }
     }
     cr.push('\n');
-    // Canonical headers.
-    let extra: Vec<&str> = additional.iter().map(String::as_str).collect();
-    let mut names: Vec<&str> = input
-        .headers
-        .keys()
-        .map(http::HeaderName::as_str)
-        .filter(|n| canonical::is_signed_header(n, &extra))
-        .collect();
-    names.sort_unstable();
-    names.dedup();
-    for n in &names {
-        cr.push_str(n);
-        cr.push(':');
-        cr.push_str(&canonical::header_value(input.headers, n).unwrap_or_default());
+    // Canonical headers: lower-case names (http keeps them so), sorted; repeated headers
+    // joined with ',' in the order received; values trimmed.
+    let mut signed: Vec<(&str, &http::HeaderValue)> = Vec::with_capacity(input.headers.len());
+    signed.extend(
+        input
+            .headers
+            .iter()
+            .filter(|(n, _)| {
+                let n = n.as_str();
+                canonical::is_signed_header(n, &[]) || additional.iter().any(|a| a == n)
+            })
+            .map(|(n, v)| (n.as_str(), v)),
+    );
+    signed.sort_by(|a, b| a.0.cmp(b.0)); // stable: keeps the order of repeated headers
+    let mut prev: Option<&str> = None;
+    for (name, value) in &signed {
+        if prev == Some(*name) {
+            cr.push(',');
+        } else {
+            if prev.is_some() {
+                cr.push('\n');
+            }
+            cr.push_str(name);
+            cr.push(':');
+        }
+        canonical::push_trimmed(&mut cr, value.as_bytes());
+        prev = Some(name);
+    }
+    if prev.is_some() {
         cr.push('\n');
     }
     cr.push('\n');
-    cr.push_str(&additional.join(";"));
+    for (i, a) in additional.iter().enumerate() {
+        if i > 0 {
+            cr.push(';');
+        }
+        cr.push_str(a);
+    }
     cr.push('\n');
     let payload = input
         .headers
@@ -117,10 +139,22 @@ pub(crate) fn canonical_request(input: &Input<'_>, additional: &[String]) -> Str
 }
 
 pub(crate) fn scope(date: &str, region: &str, product: &str) -> String {
-    format!("{date}/{region}/{product}/{TERMINATOR}")
+    let mut s = String::with_capacity(48);
+    push_scope(&mut s, date, region, product);
+    s
 }
 
-fn check_ctx(ctx: &SigningContext<'_>) -> Result<(), SignError> {
+fn push_scope(s: &mut String, date: &str, region: &str, product: &str) {
+    s.push_str(date);
+    s.push('/');
+    s.push_str(region);
+    s.push('/');
+    s.push_str(product);
+    s.push('/');
+    s.push_str(TERMINATOR);
+}
+
+pub(crate) fn check_ctx(ctx: &SigningContext<'_>) -> Result<(), SignError> {
     if ctx.region.is_empty() {
         return Err(SignError::new("V4 signing needs a region"));
     }
@@ -148,9 +182,9 @@ pub(crate) fn compute(
     sts.push('\n');
     sts.push_str(timestamp);
     sts.push('\n');
-    sts.push_str(&scope(date, region, product));
+    push_scope(&mut sts, date, region, product);
     sts.push('\n');
-    sts.push_str(&crypto::sha256_hex(cr.as_bytes()));
+    crypto::push_sha256_hex(&mut sts, cr.as_bytes());
     let key = match cache {
         Some(c) => c.get(secret, date, region, product),
         None => derive_signing_key(secret, date, region, product),
@@ -168,17 +202,16 @@ pub(crate) fn sign(
     input: &Input<'_>,
     creds: &Credentials,
     ctx: &SigningContext<'_>,
-    secs: i64,
+    timestamp: &str,
     cache: &KeyCache,
 ) -> Result<SignatureParts, SignError> {
     check_ctx(ctx)?;
-    let ts = v4_timestamp(secs);
     Ok(compute(
         input,
         creds.access_key_secret(),
         ctx.region,
         ctx.product,
-        &ts,
+        timestamp,
         ctx.additional_headers,
         Some(cache),
     ))
@@ -187,19 +220,21 @@ pub(crate) fn sign(
 pub(crate) fn authorization(
     creds: &Credentials,
     ctx: &SigningContext<'_>,
-    secs: i64,
+    timestamp: &str,
     parts: &SignatureParts,
 ) -> String {
-    let ts = v4_timestamp(secs);
-    let mut s = format!(
-        "{ALGORITHM} Credential={}/{}",
-        creds.access_key_id(),
-        scope(&ts[..8], ctx.region, ctx.product)
-    );
+    let mut s = String::with_capacity(160);
+    s.push_str(ALGORITHM);
+    s.push_str(" Credential=");
+    s.push_str(creds.access_key_id());
+    s.push('/');
+    push_scope(&mut s, &timestamp[..8], ctx.region, ctx.product);
     if let Some(a) = &parts.additional_headers {
-        let _ = write!(s, ",AdditionalHeaders={a}");
+        s.push_str(",AdditionalHeaders=");
+        s.push_str(a);
     }
-    let _ = write!(s, ",Signature={}", parts.signature);
+    s.push_str(",Signature=");
+    s.push_str(&parts.signature);
     s
 }
 
