@@ -59,6 +59,8 @@ pub struct FaultMatch {
     pub bucket: Option<String>,
     /// Key prefix.
     pub key_prefix: Option<String>,
+    /// `Some(true)`: only requests with a `Range` header; `Some(false)`: only without.
+    pub ranged: Option<bool>,
 }
 
 /// One fault rule.
@@ -179,6 +181,7 @@ impl Faults {
         method: &str,
         bucket: Option<&str>,
         key: Option<&str>,
+        ranged: bool,
     ) -> Option<FaultAction> {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let mut rules = self
@@ -195,7 +198,8 @@ impl Faults {
                 && m.bucket.as_deref().is_none_or(|b| Some(b) == bucket)
                 && m.key_prefix
                     .as_deref()
-                    .is_none_or(|p| key.is_some_and(|k| k.starts_with(p)));
+                    .is_none_or(|p| key.is_some_and(|k| k.starts_with(p)))
+                && m.ranged.is_none_or(|r| r == ranged);
             if !hit || r.count == Some(0) {
                 continue;
             }
@@ -227,16 +231,16 @@ mod tests {
     fn count_and_probability() {
         let f = Faults::with_seed(42);
         f.push(FaultRule::next("PutObject", 2, FaultAction::Corrupt));
-        assert_eq!(f.pick("GetObject", "GET", None, None), None);
+        assert_eq!(f.pick("GetObject", "GET", None, None, false), None);
         assert_eq!(
-            f.pick("PutObject", "PUT", None, None),
+            f.pick("PutObject", "PUT", None, None, false),
             Some(FaultAction::Corrupt)
         );
         assert_eq!(
-            f.pick("PutObject", "PUT", None, None),
+            f.pick("PutObject", "PUT", None, None, false),
             Some(FaultAction::Corrupt)
         );
-        assert_eq!(f.pick("PutObject", "PUT", None, None), None);
+        assert_eq!(f.pick("PutObject", "PUT", None, None, false), None);
         f.push(FaultRule {
             matcher: FaultMatch::default(),
             action: FaultAction::Delay { ms: 1 },
@@ -244,7 +248,7 @@ mod tests {
             probability: Some(0.25),
         });
         let hits = (0..4000)
-            .filter(|_| f.pick("X", "GET", None, None).is_some())
+            .filter(|_| f.pick("X", "GET", None, None, false).is_some())
             .count();
         assert!((800..1200).contains(&hits), "{hits}");
     }

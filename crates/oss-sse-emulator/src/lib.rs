@@ -264,6 +264,17 @@ impl EmulatorHandle {
     pub async fn open_uploads(&self) -> usize {
         self.shared.store.uploads.read().await.len()
     }
+    /// For each multipart upload in progress, how many parts it holds.
+    pub async fn open_upload_part_counts(&self) -> Vec<usize> {
+        self.shared
+            .store
+            .uploads
+            .read()
+            .await
+            .values()
+            .map(|u| u.parts.len())
+            .collect()
+    }
     /// Number of objects stored (all buckets).
     pub async fn object_count(&self) -> usize {
         self.shared

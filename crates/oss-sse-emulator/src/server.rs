@@ -324,6 +324,7 @@ pub(crate) async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result
         req.method().as_str(),
         target.bucket.as_deref(),
         target.key.as_deref(),
+        req.headers().contains_key(http::header::RANGE),
     );
     let has_body = req.headers().contains_key(http::header::TRANSFER_ENCODING)
         || req

@@ -198,6 +198,8 @@ impl ClientBuilder {
                 } else {
                     off
                 }),
+                attempts: std::sync::atomic::AtomicU64::new(0),
+                retries: std::sync::atomic::AtomicU64::new(0),
             }),
         })
     }
@@ -213,6 +215,18 @@ struct Inner {
     crc_upload: bool,
     crc_download: bool,
     clock_offset_ms: AtomicI64,
+    attempts: std::sync::atomic::AtomicU64,
+    retries: std::sync::atomic::AtomicU64,
+}
+
+/// Counters of what a client did (shared by its clones).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct ClientMetrics {
+    /// HTTP attempts made (first tries and retries).
+    pub attempts: u64,
+    /// Attempts that were retries.
+    pub retries: u64,
 }
 
 /// An OSS client. Cheap to clone (one shared connection pool); `Send + Sync`.
@@ -279,6 +293,14 @@ impl Client {
 
     pub(crate) fn max_attempts(&self) -> u32 {
         self.inner.retry.max_attempts.max(1)
+    }
+
+    /// Attempts and retries made so far by this client and its clones.
+    pub fn metrics(&self) -> ClientMetrics {
+        ClientMetrics {
+            attempts: self.inner.attempts.load(Ordering::Relaxed),
+            retries: self.inner.retries.load(Ordering::Relaxed),
+        }
     }
 
     /// The request configuration (region, endpoint, style).
@@ -374,6 +396,10 @@ impl Client {
             let mut attempt = 0;
             loop {
                 attempt += 1;
+                self.inner.attempts.fetch_add(1, Ordering::Relaxed);
+                if attempt > 1 {
+                    self.inner.retries.fetch_add(1, Ordering::Relaxed);
+                }
                 let started = Instant::now();
                 let out = self
                     .attempt(&req, &res, body, crc_mode, buffered, &finish)
@@ -407,7 +433,11 @@ impl Client {
                 // A non-idempotent request is retried only when the server provably did not
                 // act on it: it never left (connect error) or the server refused it.
                 let safe = idempotent || !e.sent || matches!(e.error, Error::Service(_));
-                let retry = attempt < max && replayable && safe && e.error.is_retryable();
+                // A 2xx whose body cannot be parsed (garbled by a proxy or a bad link) is
+                // retried for idempotent operations only: repeating them is harmless.
+                let retryable =
+                    e.error.is_retryable() || (idempotent && matches!(e.error, Error::Parse(_)));
+                let retry = attempt < max && replayable && safe && retryable;
                 tracing::debug!(
                     attempt,
                     retry,

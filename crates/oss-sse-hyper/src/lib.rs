@@ -27,7 +27,7 @@ mod transfer;
 mod transport;
 
 pub use body::{ByteStream, UploadBody};
-pub use client::{Client, ClientBuilder, GetObjectStream, Timeouts};
+pub use client::{Client, ClientBuilder, ClientMetrics, GetObjectStream, Timeouts};
 pub use credentials::{
     ChainProvider, CredentialsProvider, EcsRamRoleProvider, EnvironmentProvider, StaticProvider,
 };

@@ -311,12 +311,21 @@ impl Client {
         match result {
             Ok(out) => Ok(out),
             Err(e) => {
-                // Never leave a half-written upload behind.
-                if let Err(abort_err) = self
-                    .send(&AbortMultipartUpload::new(bucket, key, &upload_id))
-                    .await
-                {
-                    tracing::warn!(upload_id, error = %abort_err, "could not abort the failed multipart upload");
+                // Never leave a half-written upload behind: abort, trying harder than one
+                // call's retry budget (the upload is what the failure would leak).
+                let abort = AbortMultipartUpload::new(bucket, key, &upload_id);
+                for round in 0..3u32 {
+                    match self.send(&abort).await {
+                        Ok(_) => break,
+                        Err(a) if a.as_service().is_some_and(|s| s.code() == "NoSuchUpload") => {
+                            break;
+                        }
+                        Err(a) => {
+                            tracing::warn!(upload_id, round, error = %a, "could not abort the failed multipart upload");
+                            tokio::time::sleep(std::time::Duration::from_millis(100 << round))
+                                .await;
+                        }
+                    }
                 }
                 Err(e)
             }
