@@ -254,6 +254,59 @@ async fn bad_input_is_rejected_before_sending() {
             "expires",
         ),
         (
+            c.send(
+                &PutObject::new("bad", "k", &b""[..]).with_server_side_encryption(
+                    ServerSideEncryption::new(SseAlgorithm::Unknown("AES128".into())),
+                ),
+            )
+            .await
+            .unwrap_err(),
+            "server_side_encryption",
+        ),
+        (
+            c.put_bucket_encryption(
+                "bad",
+                ServerSideEncryptionRule::new(SseAlgorithm::Unknown("rot13".into())),
+            )
+            .await
+            .unwrap_err(),
+            "sse_algorithm",
+        ),
+        (
+            c.send(&PutObject::new("bad", "k", &b""[..]).with_metadata("bad name", "v"))
+                .await
+                .unwrap_err(),
+            "metadata",
+        ),
+        (
+            c.send(&UploadPart::new("bad", "k", "id", 0, &b""[..]))
+                .await
+                .unwrap_err(),
+            "part_number",
+        ),
+        (
+            c.upload_file(
+                "bad",
+                "k",
+                "Cargo.toml",
+                &UploadOptions::default().with_part_size(6 << 30, 1 << 40),
+            )
+            .await
+            .unwrap_err(),
+            "part_size",
+        ),
+        (
+            c.upload_file(
+                "bad",
+                "k",
+                "Cargo.toml",
+                &UploadOptions::default().with_concurrency(0),
+            )
+            .await
+            .unwrap_err(),
+            "concurrency",
+        ),
+        (
             c.upload_file("bad", "k", "/no/such/file", &UploadOptions::default())
                 .await
                 .unwrap_err(),

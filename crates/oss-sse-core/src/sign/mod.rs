@@ -130,7 +130,9 @@ pub struct SignatureParts {
 }
 
 /// A presigned request: what the caller must send, and until when it is valid.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Its `Debug` output hides the signature and any security token in the URL.
+#[derive(Clone, PartialEq, Eq)]
 pub struct PresignedRequest {
     /// HTTP method.
     pub method: Method,
@@ -140,6 +142,39 @@ pub struct PresignedRequest {
     pub expiration: SystemTime,
     /// Headers that were signed and must be sent with the URL, as given.
     pub signed_headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl std::fmt::Debug for PresignedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PresignedRequest")
+            .field("method", &self.method)
+            .field("url", &redact_url(&self.url))
+            .field("expiration", &self.expiration)
+            .field("signed_headers", &self.signed_headers)
+            .finish()
+    }
+}
+
+/// The URL with the values of its signature and token parameters replaced.
+pub fn redact_url(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|p| match p.split_once('=') {
+            Some((k, _))
+                if matches!(
+                    k,
+                    "Signature" | "security-token" | "x-oss-signature" | "x-oss-security-token"
+                ) =>
+            {
+                format!("{k}=** redacted **")
+            }
+            _ => p.to_owned(),
+        })
+        .collect();
+    format!("{base}?{}", parts.join("&"))
 }
 
 /// Signs requests, caching the V4 signing key per (secret, date, region, product) so that
