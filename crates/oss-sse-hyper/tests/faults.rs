@@ -265,7 +265,7 @@ async fn soak_with_faults() {
             }
             _ => {
                 kind = "bucket-encryption";
-                let r = match rng.below(3) {
+                match rng.below(3) {
                     0 => c
                         .put_bucket_encryption(
                             "soak",
@@ -275,8 +275,7 @@ async fn soak_with_faults() {
                         .map(|_| ()),
                     1 => c.get_bucket_encryption("soak").await.map(|_| ()),
                     _ => c.delete_bucket_encryption("soak").await.map(|_| ()),
-                };
-                r
+                }
             }
         };
         *counts.by_kind.entry(kind).or_default() += 1;
