@@ -194,10 +194,10 @@ macro_rules! client_class {
             /// Region and host.
             fn __repr__(&self) -> String {
                 format!(
-                    "{}(region={:?}, host={:?})",
+                    "{}(region={}, host={})",
                     $pyname,
-                    self.inner.config().region(),
-                    self.inner.config().host()
+                    conv::repr(self.inner.config().region()),
+                    conv::repr(self.inner.config().host())
                 )
             }
 
@@ -611,8 +611,9 @@ macro_rules! client_class {
             /// (default 8 MiB), ``concurrency`` at a time (default 4), with the SSE applied
             /// when the upload starts. On failure the multipart upload is aborted.
             ///
-            /// ``progress(done, total)`` is called from a worker thread as bytes are
-            /// sent; an exception it raises is re-raised when the upload ends.
+            /// ``progress(done, total)`` (a plain callable, not a coroutine function) is
+            /// called from a worker thread as bytes are sent; an exception it raises is
+            /// re-raised when the upload ends.
             ///
             /// Returns
             /// -------
@@ -673,8 +674,9 @@ macro_rules! client_class {
             /// at least ``multipart_threshold`` bytes are fetched as parallel ranges of
             /// ``part_size``; the whole file's CRC-64 is checked.
             ///
-            /// ``progress(done, total)`` is called from a worker thread as bytes arrive;
-            /// an exception it raises is re-raised when the download ends.
+            /// ``progress(done, total)`` (a plain callable, not a coroutine function) is
+            /// called from a worker thread as bytes arrive; an exception it raises is
+            /// re-raised when the download ends.
             ///
             /// Returns
             /// -------
@@ -723,8 +725,8 @@ macro_rules! client_class {
 
 client_class! {
     /// A blocking OSS client. Each method releases the GIL while the request is signed,
-    /// sent and answered, so other Python threads keep running; the client is safe to
-    /// share between threads (one connection pool).
+    /// sent and answered, so other Python threads keep running; Ctrl-C interrupts a
+    /// waiting call. The client is safe to share between threads (one connection pool).
     ///
     /// Parameters
     /// ----------

@@ -64,8 +64,8 @@ impl PyCredentials {
     /// The key id; the secret and token are redacted.
     fn __repr__(&self) -> String {
         format!(
-            "Credentials(access_key_id={:?}, access_key_secret='** redacted **', security_token={})",
-            self.0.access_key_id(),
+            "Credentials(access_key_id={}, access_key_secret='** redacted **', security_token={})",
+            conv::repr(self.0.access_key_id()),
             if self.0.security_token().is_some() {
                 "'** redacted **'"
             } else {

@@ -127,11 +127,11 @@ impl PyConfig {
     /// Region, host and style.
     fn __repr__(&self) -> String {
         format!(
-            "Config(region={:?}, host={:?}, scheme={:?}, addressing_style={:?})",
-            self.region(),
-            self.host(),
-            self.scheme(),
-            self.addressing_style()
+            "Config(region={}, host={}, scheme={}, addressing_style={})",
+            conv::repr(self.region()),
+            conv::repr(self.host()),
+            conv::repr(self.scheme()),
+            conv::repr(self.addressing_style())
         )
     }
 }
@@ -209,7 +209,11 @@ impl PyRequest {
 
     /// Method and URL.
     fn __repr__(&self) -> String {
-        format!("Request(method={:?}, url={:?})", self.method, self.url)
+        format!(
+            "Request(method={}, url={})",
+            conv::repr(&self.method),
+            conv::repr(&self.url)
+        )
     }
 }
 
@@ -279,8 +283,9 @@ impl PySignedRequest {
     /// Method and URL.
     fn __repr__(&self) -> String {
         format!(
-            "SignedRequest(method={:?}, url={:?})",
-            self.method, self.url
+            "SignedRequest(method={}, url={})",
+            conv::repr(&self.method),
+            conv::repr(&self.url)
         )
     }
 }

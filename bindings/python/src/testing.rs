@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use crate::credentials::PyCredentials;
 use crate::runtime::runtime;
 
-/// A running local OSS (``oss_sse-emulator``) serving on a loopback port of this process.
+/// A running local OSS (the ``oss-sse-emulator`` crate) serving on a loopback port of this process.
 /// It verifies V1/V4 signatures, keeps bucket encryption rules and encrypts objects at
 /// rest. Use ``oss_sse.testing.LocalOSS`` rather than this class directly.
 #[pyclass(frozen, name = "Emulator", module = "oss_sse._oss_sse")]
@@ -121,9 +121,9 @@ impl PyEmulator {
     /// Endpoint and region.
     fn __repr__(&self) -> String {
         format!(
-            "Emulator(endpoint={:?}, region={:?}, running={})",
-            self.endpoint,
-            self.region,
+            "Emulator(endpoint={}, region={}, running={})",
+            crate::conv::repr(&self.endpoint),
+            crate::conv::repr(&self.region),
             self.running()
         )
     }

@@ -91,8 +91,8 @@ impl PyServerSideEncryptionRule {
     /// ``ServerSideEncryptionRule(sse_algorithm=..., ...)``.
     fn __repr__(&self) -> String {
         format!(
-            "ServerSideEncryptionRule(sse_algorithm={:?}, kms_master_key_id={}, kms_data_encryption={})",
-            self.sse_algorithm(),
+            "ServerSideEncryptionRule(sse_algorithm={}, kms_master_key_id={}, kms_data_encryption={})",
+            conv::repr(self.sse_algorithm()),
             opt_repr(self.kms_master_key_id()),
             opt_repr(self.kms_data_encryption()),
         )
@@ -195,8 +195,8 @@ impl PyServerSideEncryption {
     /// ``ServerSideEncryption(server_side_encryption=..., ...)``.
     fn __repr__(&self) -> String {
         format!(
-            "ServerSideEncryption(server_side_encryption={:?}, server_side_encryption_key_id={}, server_side_data_encryption={})",
-            self.server_side_encryption(),
+            "ServerSideEncryption(server_side_encryption={}, server_side_encryption_key_id={}, server_side_data_encryption={})",
+            conv::repr(self.server_side_encryption()),
             opt_repr(self.server_side_encryption_key_id()),
             opt_repr(self.server_side_data_encryption()),
         )
@@ -219,7 +219,7 @@ impl PyServerSideEncryption {
 }
 
 fn opt_repr(v: Option<&str>) -> String {
-    v.map_or_else(|| "None".to_owned(), |s| format!("{s:?}"))
+    v.map_or_else(|| "None".to_owned(), conv::repr)
 }
 
 fn hash_of(v: &impl Hash) -> u64 {
@@ -699,8 +699,9 @@ impl PyCompletedPart {
     /// ``CompletedPart(part_number=..., etag=...)``.
     fn __repr__(&self) -> String {
         format!(
-            "CompletedPart(part_number={}, etag={:?})",
-            self.part_number, self.etag
+            "CompletedPart(part_number={}, etag={})",
+            self.part_number,
+            conv::repr(&self.etag)
         )
     }
 }
@@ -790,8 +791,9 @@ impl PresignedRequest {
     /// Method and URL.
     fn __repr__(&self) -> String {
         format!(
-            "PresignedRequest(method={:?}, url={:?})",
-            self.method, self.url
+            "PresignedRequest(method={}, url={})",
+            conv::repr(&self.method),
+            conv::repr(&self.url)
         )
     }
 }

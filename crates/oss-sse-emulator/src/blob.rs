@@ -116,6 +116,12 @@ pub(crate) struct Record {
 pub(crate) enum BlobRef {
     Mem(Arc<Vec<u8>>),
     File(PathBuf),
+    /// A completed multipart upload: its parts in order, each a sealed blob of its own (as on
+    /// OSS, completing does not rewrite the data), and on disk the manifest that lists them.
+    Parts {
+        parts: Arc<Vec<(Record, BlobRef)>>,
+        manifest: Option<PathBuf>,
+    },
 }
 
 /// Streams plaintext into a sealed blob.
@@ -356,6 +362,9 @@ impl BlobReader {
         let p = hex4(&record.crypto.nonce_prefix).ok_or("corrupt nonce prefix")?;
         let source = match blob {
             BlobRef::Mem(v) => Source::Mem(v.clone()),
+            BlobRef::Parts { .. } => {
+                return Err("a multipart object is read through ObjectReader".into());
+            }
             BlobRef::File(path) => Source::File(
                 tokio::fs::File::open(path)
                     .await
@@ -420,10 +429,6 @@ impl BlobReader {
         let take = ((end - pos) as usize).min(chunk.len() - off);
         Ok(Some(chunk.slice(off..off + take)))
     }
-
-    pub(crate) fn size(&self) -> u64 {
-        self.size
-    }
 }
 
 fn hex4(s: &str) -> Option<[u8; 4]> {
@@ -437,9 +442,87 @@ fn hex4(s: &str) -> Option<[u8; 4]> {
     Some(out)
 }
 
+/// Reads any stored object: a single blob, or the parts of a multipart object in order.
+pub(crate) struct ObjectReader {
+    size: u64,
+    kind: ReaderKind,
+}
+
+enum ReaderKind {
+    Single(BlobReader),
+    Multi {
+        parts: Arc<Vec<(Record, BlobRef)>>,
+        offsets: Vec<u64>,
+        keyring: Keyring,
+        current: Option<(usize, BlobReader)>,
+    },
+}
+
+impl ObjectReader {
+    pub(crate) async fn open(
+        blob: &BlobRef,
+        record: &Record,
+        keyring: &Keyring,
+    ) -> Result<Self, String> {
+        match blob {
+            BlobRef::Parts { parts, .. } => {
+                let mut offsets = Vec::with_capacity(parts.len());
+                let mut at = 0;
+                for (r, _) in parts.iter() {
+                    offsets.push(at);
+                    at += r.size;
+                }
+                Ok(Self {
+                    size: at,
+                    kind: ReaderKind::Multi {
+                        parts: parts.clone(),
+                        offsets,
+                        keyring: keyring.clone(),
+                        current: None,
+                    },
+                })
+            }
+            single => Ok(Self {
+                size: record.size,
+                kind: ReaderKind::Single(BlobReader::open(single, record, keyring).await?),
+            }),
+        }
+    }
+
+    pub(crate) fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Up to one chunk of plaintext at `pos`, not beyond `end`; `None` at the end.
+    pub(crate) async fn read_piece(&mut self, pos: u64, end: u64) -> Result<Option<Bytes>, String> {
+        match &mut self.kind {
+            ReaderKind::Single(r) => r.read_piece(pos, end).await,
+            ReaderKind::Multi {
+                parts,
+                offsets,
+                keyring,
+                current,
+            } => {
+                if pos >= end || pos >= self.size {
+                    return Ok(None);
+                }
+                let idx = offsets.partition_point(|o| *o <= pos) - 1;
+                if current.as_ref().is_none_or(|(i, _)| *i != idx) {
+                    let (rec, blob) = &parts[idx];
+                    *current = Some((idx, BlobReader::open(blob, rec, keyring).await?));
+                }
+                let (_, reader) = current.as_mut().expect("opened above");
+                let base = offsets[idx];
+                let seg_end = (base + parts[idx].0.size).min(end);
+                reader.read_piece(pos - base, seg_end - base).await
+            }
+        }
+    }
+}
+
 /// Copies all plaintext of `reader` into `writer`.
 pub(crate) async fn copy_all(
-    reader: &mut BlobReader,
+    reader: &mut ObjectReader,
     writer: &mut BlobWriter,
 ) -> Result<(), String> {
     let mut pos = 0;

@@ -21,7 +21,7 @@ use oss_sse_core::headers::{
 use oss_sse_core::time::{format_http_date, format_iso8601};
 use oss_sse_core::wire::{self, xml_escape};
 
-use crate::blob::{self, BlobReader, BlobWriter, Digests, Record, SseRecord};
+use crate::blob::{self, BlobWriter, Digests, ObjectReader, Record, SseRecord};
 use crate::error::OssErr;
 use crate::server::{BoxError, Ctx, Resp, Shared, empty, full};
 use crate::store::{BucketMeta, Part, RuleRecord, StoredObject, Upload};
@@ -241,7 +241,7 @@ async fn receive(
     ctx: &Ctx,
     body: Incoming,
     sse: Option<&SseRecord>,
-    prefix: Option<&mut BlobReader>,
+    prefix: Option<&mut ObjectReader>,
 ) -> Result<BlobWriter, OssErr> {
     let want_md5 = expected_md5(ctx)?;
     let mut w = shared
@@ -732,7 +732,7 @@ async fn append_object(shared: &Shared, ctx: &Ctx, body: Incoming) -> R {
             }
             // The first append fixes the encryption; SSE headers on later appends are ignored.
             let keyring = shared.store.keyring.read().await;
-            let reader = BlobReader::open(&o.blob, &o.record, &keyring)
+            let reader = ObjectReader::open(&o.blob, &o.record, &keyring)
                 .await
                 .map_err(OssErr::internal)?;
             (
@@ -808,7 +808,7 @@ async fn copy_object(shared: &Shared, ctx: &Ctx) -> R {
     };
     let mut reader = {
         let keyring = shared.store.keyring.read().await;
-        BlobReader::open(&source.blob, &source.record, &keyring)
+        ObjectReader::open(&source.blob, &source.record, &keyring)
             .await
             .map_err(OssErr::internal)?
     };
@@ -936,7 +936,7 @@ async fn get_object(shared: &Shared, ctx: &Ctx, head: bool) -> R {
     }
     let reader = {
         let keyring = shared.store.keyring.read().await;
-        BlobReader::open(&obj.blob, r, &keyring)
+        ObjectReader::open(&obj.blob, r, &keyring)
             .await
             .map_err(OssErr::internal)?
     };
@@ -1128,63 +1128,65 @@ async fn complete(shared: &Shared, ctx: &Ctx, body: Incoming) -> R {
         }
         chosen.push(p.clone());
     }
-    let mut w = shared
-        .store
-        .new_writer(up.sse.as_ref())
-        .await
-        .map_err(OssErr::internal)?;
+    // As on OSS, completing does not rewrite the data: the object is its parts, in order.
     let mut md5s = Vec::with_capacity(chosen.len() * 16);
     let mut crc = 0u64;
+    let mut size = 0u64;
     for p in &chosen {
-        let keyring = shared.store.keyring.read().await;
-        let reader = BlobReader::open(&p.blob, &p.record, &keyring).await;
-        drop(keyring);
-        let mut reader = match reader {
-            Ok(r) => r,
-            Err(e) => {
-                w.discard().await;
-                return Err(OssErr::internal(e));
-            }
-        };
-        if let Err(e) = blob::copy_all(&mut reader, &mut w).await {
-            w.discard().await;
-            return Err(OssErr::internal(e));
-        }
         md5s.extend_from_slice(&md5_bytes(&p.record.md5));
         crc = crc64_combine(crc, p.record.crc64, p.record.size);
+        size += p.record.size;
     }
     let etag = format!(
         "{}-{}",
         to_hex(&md5(&md5s)).to_ascii_uppercase(),
         chosen.len()
     );
-    // The upload must still exist (an Abort may have raced us).
+    // The upload must still exist (an Abort may have raced us); taking it claims its parts.
     if shared.store.uploads.write().await.remove(&id).is_none() {
-        w.discard().await;
         return Err(OssErr::no_such_upload(&id));
     }
-    let obj = commit(
-        shared,
-        w,
-        NewObject {
-            bucket: up.bucket.clone(),
-            key: up.key.clone(),
-            etag: Some(etag),
-            content_type: up.content_type.clone(),
-            metadata: up.metadata.clone(),
-            sse: up.sse.clone(),
-            object_type: "Multipart",
-        },
-    )
-    .await?;
-    for p in up.parts.values() {
-        shared.store.remove_blob(&p.blob).await;
+    let record = Record {
+        bucket: up.bucket.clone(),
+        key: up.key.clone(),
+        size,
+        etag,
+        md5: String::new(),
+        crc64: crc,
+        content_type: up.content_type.clone(),
+        metadata: up.metadata.clone(),
+        sse: up.sse.clone(),
+        object_type: "Multipart".into(),
+        last_modified: shared.now_secs(),
+        generation: shared.store.next_generation(),
+        crypto: blob::CryptoRecord::placeholder(),
+    };
+    let chosen_numbers: std::collections::HashSet<u32> = listed.iter().map(|(n, _)| *n).collect();
+    let blob = shared
+        .store
+        .commit_parts(
+            &record,
+            chosen
+                .iter()
+                .map(|p| (p.record.clone(), p.blob.clone()))
+                .collect(),
+        )
+        .await
+        .map_err(OssErr::internal)?;
+    let obj = Arc::new(StoredObject { record, blob });
+    if !shared.store.install((*obj).clone()).await {
+        return Err(OssErr::no_such_bucket(&up.bucket));
+    }
+    // Parts uploaded but not listed are dropped.
+    for (n, p) in &up.parts {
+        if !chosen_numbers.contains(n) {
+            shared.store.remove_blob(&p.blob).await;
+        }
     }
     if let Some(d) = &shared.store.dir {
         let _ = tokio::fs::remove_dir_all(d.join("uploads").join(&id)).await;
     }
     let r = &obj.record;
-    debug_assert_eq!(r.crc64, crc, "combined part CRCs equal the object CRC");
     let body = format!(
         "{XML_DECL}<CompleteMultipartUploadResult><Location>http://{}/{}/{}</Location><Bucket>{}</Bucket><Key>{}</Key><ETag>\"{}\"</ETag></CompleteMultipartUploadResult>\n",
         xml_escape(&ctx.host),

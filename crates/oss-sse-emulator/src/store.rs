@@ -59,6 +59,55 @@ pub(crate) struct Upload {
     pub(crate) parts: BTreeMap<u32, Part>,
 }
 
+/// On-disk listing of a multipart object's parts.
+#[derive(Debug, Serialize, Deserialize)]
+struct Manifest {
+    record: Record,
+    parts: Vec<ManifestPart>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct ManifestPart {
+    record: Record,
+    file: String,
+}
+
+async fn read_manifest(p: &Path) -> Result<(Record, BlobRef), String> {
+    let b = tokio::fs::read(p)
+        .await
+        .map_err(|e| format!("{}: {e}", p.display()))?;
+    let m: Manifest = serde_json::from_slice(&b).map_err(|e| format!("{}: {e}", p.display()))?;
+    let dir = p.with_extension("parts");
+    let parts = m
+        .parts
+        .into_iter()
+        .map(|mp| (mp.record, BlobRef::File(dir.join(mp.file))))
+        .collect();
+    Ok((
+        m.record,
+        BlobRef::Parts {
+            parts: Arc::new(parts),
+            manifest: Some(p.to_path_buf()),
+        },
+    ))
+}
+
+async fn remove_blob_files(blob: &BlobRef) {
+    match blob {
+        BlobRef::File(p) => {
+            let _ = tokio::fs::remove_file(p).await;
+        }
+        BlobRef::Parts {
+            manifest: Some(m), ..
+        } => {
+            // The manifest first: without it the parts are no longer an object.
+            let _ = tokio::fs::remove_file(m).await;
+            let _ = tokio::fs::remove_dir_all(m.with_extension("parts")).await;
+        }
+        _ => {}
+    }
+}
+
 #[derive(Debug, Serialize, Deserialize, Default)]
 struct StateFile {
     buckets: Vec<BucketMeta>,
@@ -159,35 +208,36 @@ impl Store {
                         .map_err(|e| e.to_string())?;
                     while let Some(f) = files.next_entry().await.map_err(|e| e.to_string())? {
                         let p = f.path();
-                        if p.extension().is_some_and(|e| e == "obj") {
+                        let loaded = if p.extension().is_some_and(|e| e == "obj") {
                             let rec = blob::read_record(&p)
                                 .await
                                 .map_err(|e| format!("{}: {e}", p.display()))?;
-                            let Some(b) = buckets.get_mut(&rec.bucket) else {
-                                continue;
-                            };
-                            // A crash between commit and clean-up can leave an older blob of
-                            // the same key: keep the newest generation, drop the other.
-                            match b.objects.get(&rec.key) {
-                                Some(old) if old.record.generation > rec.generation => {
-                                    let _ = tokio::fs::remove_file(&p).await;
+                            Some((rec, BlobRef::File(p.clone())))
+                        } else if p.extension().is_some_and(|e| e == "mpo") {
+                            Some(read_manifest(&p).await?)
+                        } else {
+                            None
+                        };
+                        let Some((rec, blob)) = loaded else {
+                            continue;
+                        };
+                        let Some(b) = buckets.get_mut(&rec.bucket) else {
+                            continue;
+                        };
+                        // A crash between commit and clean-up can leave an older blob of the
+                        // same key: keep the newest generation, drop the other.
+                        match b.objects.get(&rec.key) {
+                            Some(old) if old.record.generation > rec.generation => {
+                                remove_blob_files(&blob).await;
+                            }
+                            old => {
+                                if let Some(old) = old {
+                                    remove_blob_files(&old.blob).await;
                                 }
-                                old => {
-                                    if let Some(StoredObject {
-                                        blob: BlobRef::File(op),
-                                        ..
-                                    }) = old.map(|o| &**o)
-                                    {
-                                        let _ = tokio::fs::remove_file(op).await;
-                                    }
-                                    b.objects.insert(
-                                        rec.key.clone(),
-                                        Arc::new(StoredObject {
-                                            record: rec,
-                                            blob: BlobRef::File(p),
-                                        }),
-                                    );
-                                }
+                                b.objects.insert(
+                                    rec.key.clone(),
+                                    Arc::new(StoredObject { record: rec, blob }),
+                                );
                             }
                         }
                     }
@@ -323,8 +373,65 @@ impl Store {
     }
 
     pub(crate) async fn remove_blob(&self, blob: &BlobRef) {
-        if let BlobRef::File(p) = blob {
-            let _ = tokio::fs::remove_file(p).await;
+        remove_blob_files(blob).await;
+    }
+
+    /// Commits a completed multipart object from its parts without rewriting the data: on
+    /// disk the part files move next to the object and a manifest (written atomically) lists
+    /// them; the manifest is the commit point.
+    pub(crate) async fn commit_parts(
+        &self,
+        record: &Record,
+        parts: Vec<(Record, BlobRef)>,
+    ) -> Result<BlobRef, String> {
+        let Some(manifest) = self
+            .object_path(&record.bucket, &record.key, record.generation)
+            .map(|p| p.with_extension("mpo"))
+        else {
+            return Ok(BlobRef::Parts {
+                parts: Arc::new(parts),
+                manifest: None,
+            });
+        };
+        let dir = manifest.with_extension("parts");
+        tokio::fs::create_dir_all(&dir)
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut moved = Vec::with_capacity(parts.len());
+        let mut listed = Vec::with_capacity(parts.len());
+        for (i, (rec, blob)) in parts.into_iter().enumerate() {
+            let BlobRef::File(from) = blob else {
+                return Err("a part of a disk store is not a file".into());
+            };
+            let name = format!("part-{i:05}.obj");
+            let to = dir.join(&name);
+            tokio::fs::rename(&from, &to)
+                .await
+                .map_err(|e| format!("move part: {e}"))?;
+            listed.push(ManifestPart {
+                record: rec.clone(),
+                file: name,
+            });
+            moved.push((rec, BlobRef::File(to)));
         }
+        if let Ok(d) = tokio::fs::File::open(&dir).await {
+            let _ = d.sync_all().await;
+        }
+        let m = Manifest {
+            record: record.clone(),
+            parts: listed,
+        };
+        let d = self.dir.as_ref().expect("disk store");
+        write_atomic(
+            d,
+            &manifest,
+            &serde_json::to_vec(&m).expect("manifest serializes"),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        Ok(BlobRef::Parts {
+            parts: Arc::new(moved),
+            manifest: Some(manifest),
+        })
     }
 }

@@ -41,6 +41,7 @@ from oss_sse._oss_sse import (
     UploadPartOutput,
     __version__,
 )
+from oss_sse import exceptions, sansio
 from oss_sse.exceptions import (
     AccessDeniedError,
     ClientError,
@@ -64,6 +65,8 @@ from oss_sse.exceptions import (
 
 __all__ = [
     "__version__",
+    "exceptions",
+    "sansio",
     # clients
     "Client",
     "AsyncClient",

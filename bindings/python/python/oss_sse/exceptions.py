@@ -52,8 +52,19 @@ __all__ = [
 ]
 
 
+def _restore(cls: type[OssError], args: tuple[object, ...], state: dict[str, object]) -> OssError:
+    err = cls.__new__(cls, *args)
+    err.args = args
+    err.__dict__.update(state)
+    return err
+
+
 class OssError(Exception):
     """Base class of every error raised by oss_sse."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickles the message and the attributes (the subclasses take keyword arguments)."""
+        return (_restore, (type(self), self.args, self.__dict__))
 
 
 class ClientError(OssError, ValueError):

@@ -1,0 +1,1081 @@
+"""Type stubs of the native module ``oss_sse._oss_sse`` (hand-written; checked by
+``python -m mypy.stubtest oss_sse._oss_sse``). Import the public names from ``oss_sse``,
+``oss_sse.sansio`` and ``oss_sse.testing``."""
+
+import datetime
+import os
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any, Final, final
+
+__all__ = [
+    "AbortMultipartUpload",
+    "AbortMultipartUploadOutput",
+    "AppendObject",
+    "AppendObjectOutput",
+    "AsyncClient",
+    "BucketInfo",
+    "ChainProvider",
+    "Client",
+    "CompleteMultipartUpload",
+    "CompleteMultipartUploadOutput",
+    "CompletedPart",
+    "Config",
+    "CopyObject",
+    "CopyObjectOutput",
+    "Credentials",
+    "DeleteBucket",
+    "DeleteBucketEncryption",
+    "DeleteBucketEncryptionOutput",
+    "DeleteBucketOutput",
+    "DeleteObject",
+    "DeleteObjectOutput",
+    "DownloadFileOutput",
+    "EcsRamRoleProvider",
+    "Emulator",
+    "EnvironmentProvider",
+    "GetBucketEncryption",
+    "GetBucketInfo",
+    "GetObject",
+    "GetObjectOutput",
+    "HeadObject",
+    "InitiateMultipartUpload",
+    "InitiateMultipartUploadOutput",
+    "ListParts",
+    "ListPartsOutput",
+    "ObjectHead",
+    "PartSummary",
+    "PresignedRequest",
+    "PutBucket",
+    "PutBucketEncryption",
+    "PutBucketEncryptionOutput",
+    "PutBucketOutput",
+    "PutObject",
+    "PutObjectOutput",
+    "Request",
+    "ServerSideEncryption",
+    "ServerSideEncryptionRule",
+    "SignedRequest",
+    "StaticProvider",
+    "UploadFileOutput",
+    "UploadPart",
+    "UploadPartOutput",
+    "__version__",
+    "parse_error",
+    "sign",
+]
+
+__version__: Final[str]
+
+_Data = bytes | bytearray | memoryview | str
+_HeaderValue = str | bytes
+_Headers = Mapping[str, _HeaderValue] | Mapping[bytes, _HeaderValue] | Iterable[tuple[_HeaderValue, _HeaderValue]]
+_Seconds = float | datetime.timedelta
+_Time = float | datetime.datetime
+_Progress = Callable[[int, int], object]
+_SseArg = str | ServerSideEncryption | None
+_PartArg = CompletedPart | UploadPartOutput | tuple[int, str]
+_Range = tuple[int, int | None]
+_Path = str | os.PathLike[str]
+
+# ---------------------------------------------------------------------------------------------
+# Server-side encryption
+# ---------------------------------------------------------------------------------------------
+
+@final
+class ServerSideEncryptionRule:
+    def __new__(
+        cls,
+        sse_algorithm: str,
+        kms_master_key_id: str | None = None,
+        kms_data_encryption: str | None = None,
+    ) -> ServerSideEncryptionRule: ...
+    @staticmethod
+    def aes256() -> ServerSideEncryptionRule: ...
+    @staticmethod
+    def sm4() -> ServerSideEncryptionRule: ...
+    @staticmethod
+    def kms(
+        kms_master_key_id: str | None = None, kms_data_encryption: str | None = None
+    ) -> ServerSideEncryptionRule: ...
+    @property
+    def sse_algorithm(self) -> str: ...
+    @property
+    def kms_master_key_id(self) -> str | None: ...
+    @property
+    def kms_data_encryption(self) -> str | None: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class ServerSideEncryption:
+    def __new__(
+        cls,
+        server_side_encryption: str,
+        server_side_encryption_key_id: str | None = None,
+        server_side_data_encryption: str | None = None,
+    ) -> ServerSideEncryption: ...
+    @staticmethod
+    def aes256() -> ServerSideEncryption: ...
+    @staticmethod
+    def sm4() -> ServerSideEncryption: ...
+    @staticmethod
+    def kms(
+        server_side_encryption_key_id: str | None = None,
+        server_side_data_encryption: str | None = None,
+    ) -> ServerSideEncryption: ...
+    @property
+    def server_side_encryption(self) -> str: ...
+    @property
+    def server_side_encryption_key_id(self) -> str | None: ...
+    @property
+    def server_side_data_encryption(self) -> str | None: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+# ---------------------------------------------------------------------------------------------
+# Credentials
+# ---------------------------------------------------------------------------------------------
+
+@final
+class Credentials:
+    def __new__(
+        cls, access_key_id: str, access_key_secret: str, security_token: str | None = None
+    ) -> Credentials: ...
+    @property
+    def access_key_id(self) -> str: ...
+    @property
+    def access_key_secret(self) -> str: ...
+    @property
+    def security_token(self) -> str | None: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class StaticProvider:
+    def __new__(cls, credentials: Credentials) -> StaticProvider: ...
+    def credentials(self) -> Credentials: ...
+
+@final
+class EnvironmentProvider:
+    def __new__(cls) -> EnvironmentProvider: ...
+    def credentials(self) -> Credentials: ...
+
+@final
+class EcsRamRoleProvider:
+    def __new__(
+        cls,
+        role: str | None = None,
+        *,
+        endpoint: str | None = None,
+        refresh_before: _Seconds | None = None,
+    ) -> EcsRamRoleProvider: ...
+    def credentials(self) -> Credentials: ...
+
+_Provider = StaticProvider | EnvironmentProvider | EcsRamRoleProvider | ChainProvider
+
+@final
+class ChainProvider:
+    def __new__(cls, providers: Iterable[Credentials | _Provider]) -> ChainProvider: ...
+    def credentials(self) -> Credentials: ...
+
+# ---------------------------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------------------------
+
+@final
+class PutBucketEncryptionOutput:
+    @property
+    def request_id(self) -> str | None: ...
+
+@final
+class DeleteBucketEncryptionOutput:
+    @property
+    def request_id(self) -> str | None: ...
+
+@final
+class PutBucketOutput:
+    @property
+    def request_id(self) -> str | None: ...
+
+@final
+class DeleteBucketOutput:
+    @property
+    def request_id(self) -> str | None: ...
+
+@final
+class AbortMultipartUploadOutput:
+    @property
+    def request_id(self) -> str | None: ...
+
+@final
+class BucketInfo:
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def location(self) -> str | None: ...
+    @property
+    def creation_date(self) -> str | None: ...
+    @property
+    def extranet_endpoint(self) -> str | None: ...
+    @property
+    def intranet_endpoint(self) -> str | None: ...
+    @property
+    def storage_class(self) -> str | None: ...
+    @property
+    def server_side_encryption_rule(self) -> ServerSideEncryptionRule | None: ...
+    @property
+    def request_id(self) -> str | None: ...
+
+@final
+class PutObjectOutput:
+    @property
+    def etag(self) -> str | None: ...
+    @property
+    def hash_crc64(self) -> int | None: ...
+    @property
+    def version_id(self) -> str | None: ...
+    @property
+    def server_side_encryption(self) -> ServerSideEncryption | None: ...
+    @property
+    def request_id(self) -> str | None: ...
+
+@final
+class AppendObjectOutput:
+    @property
+    def next_position(self) -> int | None: ...
+    @property
+    def hash_crc64(self) -> int | None: ...
+    @property
+    def server_side_encryption(self) -> ServerSideEncryption | None: ...
+    @property
+    def request_id(self) -> str | None: ...
+
+@final
+class ObjectHead:
+    @property
+    def content_length(self) -> int | None: ...
+    @property
+    def content_type(self) -> str | None: ...
+    @property
+    def content_range(self) -> str | None: ...
+    @property
+    def etag(self) -> str | None: ...
+    @property
+    def last_modified(self) -> str | None: ...
+    @property
+    def hash_crc64(self) -> int | None: ...
+    @property
+    def object_type(self) -> str | None: ...
+    @property
+    def storage_class(self) -> str | None: ...
+    @property
+    def next_append_position(self) -> int | None: ...
+    @property
+    def version_id(self) -> str | None: ...
+    @property
+    def metadata(self) -> dict[str, str]: ...
+    @property
+    def server_side_encryption(self) -> ServerSideEncryption | None: ...
+    @property
+    def request_id(self) -> str | None: ...
+
+@final
+class GetObjectOutput:
+    @property
+    def head(self) -> ObjectHead: ...
+    @property
+    def body(self) -> bytes: ...
+    @property
+    def server_side_encryption(self) -> ServerSideEncryption | None: ...
+    @property
+    def request_id(self) -> str | None: ...
+
+@final
+class DeleteObjectOutput:
+    @property
+    def version_id(self) -> str | None: ...
+    @property
+    def request_id(self) -> str | None: ...
+
+@final
+class CopyObjectOutput:
+    @property
+    def etag(self) -> str | None: ...
+    @property
+    def last_modified(self) -> str | None: ...
+    @property
+    def hash_crc64(self) -> int | None: ...
+    @property
+    def version_id(self) -> str | None: ...
+    @property
+    def server_side_encryption(self) -> ServerSideEncryption | None: ...
+    @property
+    def request_id(self) -> str | None: ...
+
+@final
+class InitiateMultipartUploadOutput:
+    @property
+    def bucket(self) -> str | None: ...
+    @property
+    def key(self) -> str | None: ...
+    @property
+    def upload_id(self) -> str: ...
+    @property
+    def server_side_encryption(self) -> ServerSideEncryption | None: ...
+    @property
+    def request_id(self) -> str | None: ...
+
+@final
+class UploadPartOutput:
+    @property
+    def part_number(self) -> int: ...
+    @property
+    def etag(self) -> str | None: ...
+    @property
+    def hash_crc64(self) -> int | None: ...
+    @property
+    def server_side_encryption(self) -> ServerSideEncryption | None: ...
+    @property
+    def request_id(self) -> str | None: ...
+
+@final
+class CompleteMultipartUploadOutput:
+    @property
+    def bucket(self) -> str | None: ...
+    @property
+    def key(self) -> str | None: ...
+    @property
+    def etag(self) -> str | None: ...
+    @property
+    def location(self) -> str | None: ...
+    @property
+    def hash_crc64(self) -> int | None: ...
+    @property
+    def version_id(self) -> str | None: ...
+    @property
+    def server_side_encryption(self) -> ServerSideEncryption | None: ...
+    @property
+    def request_id(self) -> str | None: ...
+
+@final
+class PartSummary:
+    @property
+    def part_number(self) -> int: ...
+    @property
+    def etag(self) -> str | None: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def hash_crc64(self) -> int | None: ...
+    @property
+    def last_modified(self) -> str | None: ...
+
+@final
+class ListPartsOutput:
+    @property
+    def bucket(self) -> str | None: ...
+    @property
+    def key(self) -> str | None: ...
+    @property
+    def upload_id(self) -> str | None: ...
+    @property
+    def parts(self) -> list[PartSummary]: ...
+    @property
+    def next_part_number_marker(self) -> int | None: ...
+    @property
+    def max_parts(self) -> int | None: ...
+    @property
+    def is_truncated(self) -> bool: ...
+    @property
+    def request_id(self) -> str | None: ...
+
+@final
+class UploadFileOutput:
+    @property
+    def etag(self) -> str | None: ...
+    @property
+    def hash_crc64(self) -> int | None: ...
+    @property
+    def server_side_encryption(self) -> ServerSideEncryption | None: ...
+    @property
+    def multipart(self) -> bool: ...
+    @property
+    def size(self) -> int: ...
+
+@final
+class DownloadFileOutput:
+    @property
+    def size(self) -> int: ...
+    @property
+    def hash_crc64(self) -> int: ...
+    @property
+    def server_side_encryption(self) -> ServerSideEncryption | None: ...
+
+@final
+class CompletedPart:
+    def __new__(cls, part_number: int, etag: str) -> CompletedPart: ...
+    @property
+    def part_number(self) -> int: ...
+    @property
+    def etag(self) -> str: ...
+
+@final
+class PresignedRequest:
+    @property
+    def method(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def expiration(self) -> datetime.datetime: ...
+    @property
+    def headers(self) -> list[tuple[str, str]]: ...
+
+# ---------------------------------------------------------------------------------------------
+# Sans-IO
+# ---------------------------------------------------------------------------------------------
+
+@final
+class Config:
+    def __new__(
+        cls,
+        region: str,
+        *,
+        endpoint: str | None = None,
+        endpoint_type: str | None = None,
+        addressing_style: str | None = None,
+        scheme: str | None = None,
+        product: str | None = None,
+    ) -> Config: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def product(self) -> str: ...
+    @property
+    def scheme(self) -> str: ...
+    @property
+    def host(self) -> str: ...
+    @property
+    def addressing_style(self) -> str: ...
+
+@final
+class Request:
+    @property
+    def method(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def headers(self) -> list[tuple[str, str]]: ...
+    @property
+    def body(self) -> bytes: ...
+    @property
+    def bucket(self) -> str | None: ...
+    @property
+    def key(self) -> str | None: ...
+
+@final
+class SignedRequest:
+    @property
+    def method(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def headers(self) -> list[tuple[str, str]]: ...
+    @property
+    def expiration(self) -> datetime.datetime | None: ...
+    @property
+    def canonical_request(self) -> str | None: ...
+    @property
+    def string_to_sign(self) -> str: ...
+    @property
+    def signature(self) -> str: ...
+
+def sign(
+    method: str,
+    url: str,
+    headers: _Headers,
+    *,
+    access_key_id: str,
+    access_key_secret: str,
+    security_token: str | None = None,
+    region: str,
+    bucket: str | None = None,
+    key: str | None = None,
+    version: str = "v4",
+    signing_time: _Time,
+    additional_headers: Iterable[str] = (),
+    expires: _Seconds | None = None,
+) -> SignedRequest: ...
+def parse_error(status: int, headers: _Headers, body: _Data | None = None) -> Any: ...
+
+class _Operation:
+    """What every sans-IO operation offers (not a runtime class)."""
+
+    def to_request(self, config: Config) -> Request: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def is_idempotent(self) -> bool: ...
+
+@final
+class PutBucketEncryption(_Operation):
+    def __new__(
+        cls,
+        bucket: str,
+        rule: ServerSideEncryptionRule | str,
+        *,
+        kms_master_key_id: str | None = None,
+        kms_data_encryption: str | None = None,
+    ) -> PutBucketEncryption: ...
+    def from_response(
+        self, status: int, headers: _Headers, body: _Data | None = None
+    ) -> PutBucketEncryptionOutput: ...
+
+@final
+class GetBucketEncryption(_Operation):
+    def __new__(cls, bucket: str) -> GetBucketEncryption: ...
+    def from_response(
+        self, status: int, headers: _Headers, body: _Data | None = None
+    ) -> ServerSideEncryptionRule | None: ...
+
+@final
+class DeleteBucketEncryption(_Operation):
+    def __new__(cls, bucket: str) -> DeleteBucketEncryption: ...
+    def from_response(
+        self, status: int, headers: _Headers, body: _Data | None = None
+    ) -> DeleteBucketEncryptionOutput: ...
+
+@final
+class PutBucket(_Operation):
+    def __new__(
+        cls, bucket: str, *, storage_class: str | None = None, acl: str | None = None
+    ) -> PutBucket: ...
+    def from_response(
+        self, status: int, headers: _Headers, body: _Data | None = None
+    ) -> PutBucketOutput: ...
+
+@final
+class DeleteBucket(_Operation):
+    def __new__(cls, bucket: str) -> DeleteBucket: ...
+    def from_response(
+        self, status: int, headers: _Headers, body: _Data | None = None
+    ) -> DeleteBucketOutput: ...
+
+@final
+class GetBucketInfo(_Operation):
+    def __new__(cls, bucket: str) -> GetBucketInfo: ...
+    def from_response(
+        self, status: int, headers: _Headers, body: _Data | None = None
+    ) -> BucketInfo: ...
+
+@final
+class PutObject(_Operation):
+    def __new__(
+        cls,
+        bucket: str,
+        key: str,
+        data: _Data,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        server_side_encryption: _SseArg = None,
+        server_side_encryption_key_id: str | None = None,
+        server_side_data_encryption: str | None = None,
+        content_md5: bool = False,
+        forbid_overwrite: bool = False,
+    ) -> PutObject: ...
+    def from_response(
+        self, status: int, headers: _Headers, body: _Data | None = None
+    ) -> PutObjectOutput: ...
+
+@final
+class AppendObject(_Operation):
+    def __new__(
+        cls,
+        bucket: str,
+        key: str,
+        position: int,
+        data: _Data,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        server_side_encryption: _SseArg = None,
+        server_side_encryption_key_id: str | None = None,
+        server_side_data_encryption: str | None = None,
+        content_md5: bool = False,
+    ) -> AppendObject: ...
+    def from_response(
+        self, status: int, headers: _Headers, body: _Data | None = None
+    ) -> AppendObjectOutput: ...
+
+@final
+class GetObject(_Operation):
+    def __new__(
+        cls, bucket: str, key: str, *, range: _Range | None = None, version_id: str | None = None
+    ) -> GetObject: ...
+    def from_response(
+        self, status: int, headers: _Headers, body: _Data | None = None
+    ) -> GetObjectOutput: ...
+    def from_response_head(self, status: int, headers: _Headers) -> ObjectHead: ...
+
+@final
+class HeadObject(_Operation):
+    def __new__(cls, bucket: str, key: str, *, version_id: str | None = None) -> HeadObject: ...
+    def from_response(
+        self, status: int, headers: _Headers, body: _Data | None = None
+    ) -> ObjectHead: ...
+
+@final
+class DeleteObject(_Operation):
+    def __new__(cls, bucket: str, key: str, *, version_id: str | None = None) -> DeleteObject: ...
+    def from_response(
+        self, status: int, headers: _Headers, body: _Data | None = None
+    ) -> DeleteObjectOutput: ...
+
+@final
+class CopyObject(_Operation):
+    def __new__(
+        cls,
+        source_bucket: str,
+        source_key: str,
+        bucket: str,
+        key: str,
+        *,
+        source_version_id: str | None = None,
+        metadata_directive: str | None = None,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        server_side_encryption: _SseArg = None,
+        server_side_encryption_key_id: str | None = None,
+        server_side_data_encryption: str | None = None,
+    ) -> CopyObject: ...
+    def from_response(
+        self, status: int, headers: _Headers, body: _Data | None = None
+    ) -> CopyObjectOutput: ...
+
+@final
+class InitiateMultipartUpload(_Operation):
+    def __new__(
+        cls,
+        bucket: str,
+        key: str,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        server_side_encryption: _SseArg = None,
+        server_side_encryption_key_id: str | None = None,
+        server_side_data_encryption: str | None = None,
+    ) -> InitiateMultipartUpload: ...
+    def from_response(
+        self, status: int, headers: _Headers, body: _Data | None = None
+    ) -> InitiateMultipartUploadOutput: ...
+
+@final
+class UploadPart(_Operation):
+    def __new__(
+        cls,
+        bucket: str,
+        key: str,
+        upload_id: str,
+        part_number: int,
+        data: _Data,
+        *,
+        content_md5: bool = False,
+    ) -> UploadPart: ...
+    def from_response(
+        self, status: int, headers: _Headers, body: _Data | None = None
+    ) -> UploadPartOutput: ...
+
+@final
+class CompleteMultipartUpload(_Operation):
+    def __new__(
+        cls, bucket: str, key: str, upload_id: str, parts: Iterable[_PartArg]
+    ) -> CompleteMultipartUpload: ...
+    def from_response(
+        self, status: int, headers: _Headers, body: _Data | None = None
+    ) -> CompleteMultipartUploadOutput: ...
+
+@final
+class AbortMultipartUpload(_Operation):
+    def __new__(cls, bucket: str, key: str, upload_id: str) -> AbortMultipartUpload: ...
+    def from_response(
+        self, status: int, headers: _Headers, body: _Data | None = None
+    ) -> AbortMultipartUploadOutput: ...
+
+@final
+class ListParts(_Operation):
+    def __new__(
+        cls,
+        bucket: str,
+        key: str,
+        upload_id: str,
+        *,
+        max_parts: int | None = None,
+        part_number_marker: int | None = None,
+    ) -> ListParts: ...
+    def from_response(
+        self, status: int, headers: _Headers, body: _Data | None = None
+    ) -> ListPartsOutput: ...
+
+_AnyOperation = (
+    PutBucketEncryption
+    | GetBucketEncryption
+    | DeleteBucketEncryption
+    | PutBucket
+    | DeleteBucket
+    | GetBucketInfo
+    | PutObject
+    | AppendObject
+    | GetObject
+    | HeadObject
+    | DeleteObject
+    | CopyObject
+    | InitiateMultipartUpload
+    | UploadPart
+    | CompleteMultipartUpload
+    | AbortMultipartUpload
+    | ListParts
+)
+
+# ---------------------------------------------------------------------------------------------
+# Clients
+# ---------------------------------------------------------------------------------------------
+
+@final
+class Client:
+    def __new__(
+        cls,
+        region: str,
+        *,
+        credentials: Credentials | _Provider | None = None,
+        endpoint: str | None = None,
+        endpoint_type: str | None = None,
+        addressing_style: str | None = None,
+        signature_version: str = "v4",
+        max_attempts: int | None = None,
+        connect_timeout: _Seconds | None = None,
+        read_timeout: _Seconds | None = None,
+        operation_timeout: _Seconds | None = None,
+        crc_check: bool = True,
+    ) -> Client: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def config(self) -> Config: ...
+    @property
+    def clock_offset_ms(self) -> int: ...
+    def send(self, operation: _AnyOperation) -> Any: ...
+    def presign(
+        self, operation: _AnyOperation, *, expires: _Seconds | None = None
+    ) -> PresignedRequest: ...
+    def put_bucket_encryption(
+        self,
+        bucket: str,
+        rule: ServerSideEncryptionRule | str,
+        *,
+        kms_master_key_id: str | None = None,
+        kms_data_encryption: str | None = None,
+    ) -> PutBucketEncryptionOutput: ...
+    def get_bucket_encryption(self, bucket: str) -> ServerSideEncryptionRule | None: ...
+    def delete_bucket_encryption(self, bucket: str) -> DeleteBucketEncryptionOutput: ...
+    def put_bucket(
+        self, bucket: str, *, storage_class: str | None = None, acl: str | None = None
+    ) -> PutBucketOutput: ...
+    def delete_bucket(self, bucket: str) -> DeleteBucketOutput: ...
+    def get_bucket_info(self, bucket: str) -> BucketInfo: ...
+    def put_object(
+        self,
+        bucket: str,
+        key: str,
+        data: _Data,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        server_side_encryption: _SseArg = None,
+        server_side_encryption_key_id: str | None = None,
+        server_side_data_encryption: str | None = None,
+        content_md5: bool = False,
+        forbid_overwrite: bool = False,
+    ) -> PutObjectOutput: ...
+    def append_object(
+        self,
+        bucket: str,
+        key: str,
+        position: int,
+        data: _Data,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        server_side_encryption: _SseArg = None,
+        server_side_encryption_key_id: str | None = None,
+        server_side_data_encryption: str | None = None,
+        content_md5: bool = False,
+    ) -> AppendObjectOutput: ...
+    def get_object(
+        self, bucket: str, key: str, *, range: _Range | None = None, version_id: str | None = None
+    ) -> GetObjectOutput: ...
+    def head_object(self, bucket: str, key: str, *, version_id: str | None = None) -> ObjectHead: ...
+    def delete_object(
+        self, bucket: str, key: str, *, version_id: str | None = None
+    ) -> DeleteObjectOutput: ...
+    def copy_object(
+        self,
+        source_bucket: str,
+        source_key: str,
+        bucket: str,
+        key: str,
+        *,
+        source_version_id: str | None = None,
+        metadata_directive: str | None = None,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        server_side_encryption: _SseArg = None,
+        server_side_encryption_key_id: str | None = None,
+        server_side_data_encryption: str | None = None,
+    ) -> CopyObjectOutput: ...
+    def initiate_multipart_upload(
+        self,
+        bucket: str,
+        key: str,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        server_side_encryption: _SseArg = None,
+        server_side_encryption_key_id: str | None = None,
+        server_side_data_encryption: str | None = None,
+    ) -> InitiateMultipartUploadOutput: ...
+    def upload_part(
+        self,
+        bucket: str,
+        key: str,
+        upload_id: str,
+        part_number: int,
+        data: _Data,
+        *,
+        content_md5: bool = False,
+    ) -> UploadPartOutput: ...
+    def complete_multipart_upload(
+        self, bucket: str, key: str, upload_id: str, parts: Iterable[_PartArg]
+    ) -> CompleteMultipartUploadOutput: ...
+    def abort_multipart_upload(
+        self, bucket: str, key: str, upload_id: str
+    ) -> AbortMultipartUploadOutput: ...
+    def list_parts(
+        self,
+        bucket: str,
+        key: str,
+        upload_id: str,
+        *,
+        max_parts: int | None = None,
+        part_number_marker: int | None = None,
+    ) -> ListPartsOutput: ...
+    def upload_file(
+        self,
+        bucket: str,
+        key: str,
+        path: _Path,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        server_side_encryption: _SseArg = None,
+        server_side_encryption_key_id: str | None = None,
+        server_side_data_encryption: str | None = None,
+        multipart_threshold: int | None = None,
+        part_size: int | None = None,
+        concurrency: int | None = None,
+        progress: _Progress | None = None,
+    ) -> UploadFileOutput: ...
+    def download_file(
+        self,
+        bucket: str,
+        key: str,
+        path: _Path,
+        *,
+        multipart_threshold: int | None = None,
+        part_size: int | None = None,
+        concurrency: int | None = None,
+        progress: _Progress | None = None,
+    ) -> DownloadFileOutput: ...
+
+@final
+class AsyncClient:
+    def __new__(
+        cls,
+        region: str,
+        *,
+        credentials: Credentials | _Provider | None = None,
+        endpoint: str | None = None,
+        endpoint_type: str | None = None,
+        addressing_style: str | None = None,
+        signature_version: str = "v4",
+        max_attempts: int | None = None,
+        connect_timeout: _Seconds | None = None,
+        read_timeout: _Seconds | None = None,
+        operation_timeout: _Seconds | None = None,
+        crc_check: bool = True,
+    ) -> AsyncClient: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def config(self) -> Config: ...
+    @property
+    def clock_offset_ms(self) -> int: ...
+    def send(self, operation: _AnyOperation) -> Awaitable[Any]: ...
+    def presign(
+        self, operation: _AnyOperation, *, expires: _Seconds | None = None
+    ) -> Awaitable[PresignedRequest]: ...
+    def put_bucket_encryption(
+        self,
+        bucket: str,
+        rule: ServerSideEncryptionRule | str,
+        *,
+        kms_master_key_id: str | None = None,
+        kms_data_encryption: str | None = None,
+    ) -> Awaitable[PutBucketEncryptionOutput]: ...
+    def get_bucket_encryption(self, bucket: str) -> Awaitable[ServerSideEncryptionRule | None]: ...
+    def delete_bucket_encryption(self, bucket: str) -> Awaitable[DeleteBucketEncryptionOutput]: ...
+    def put_bucket(
+        self, bucket: str, *, storage_class: str | None = None, acl: str | None = None
+    ) -> Awaitable[PutBucketOutput]: ...
+    def delete_bucket(self, bucket: str) -> Awaitable[DeleteBucketOutput]: ...
+    def get_bucket_info(self, bucket: str) -> Awaitable[BucketInfo]: ...
+    def put_object(
+        self,
+        bucket: str,
+        key: str,
+        data: _Data,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        server_side_encryption: _SseArg = None,
+        server_side_encryption_key_id: str | None = None,
+        server_side_data_encryption: str | None = None,
+        content_md5: bool = False,
+        forbid_overwrite: bool = False,
+    ) -> Awaitable[PutObjectOutput]: ...
+    def append_object(
+        self,
+        bucket: str,
+        key: str,
+        position: int,
+        data: _Data,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        server_side_encryption: _SseArg = None,
+        server_side_encryption_key_id: str | None = None,
+        server_side_data_encryption: str | None = None,
+        content_md5: bool = False,
+    ) -> Awaitable[AppendObjectOutput]: ...
+    def get_object(
+        self, bucket: str, key: str, *, range: _Range | None = None, version_id: str | None = None
+    ) -> Awaitable[GetObjectOutput]: ...
+    def head_object(
+        self, bucket: str, key: str, *, version_id: str | None = None
+    ) -> Awaitable[ObjectHead]: ...
+    def delete_object(
+        self, bucket: str, key: str, *, version_id: str | None = None
+    ) -> Awaitable[DeleteObjectOutput]: ...
+    def copy_object(
+        self,
+        source_bucket: str,
+        source_key: str,
+        bucket: str,
+        key: str,
+        *,
+        source_version_id: str | None = None,
+        metadata_directive: str | None = None,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        server_side_encryption: _SseArg = None,
+        server_side_encryption_key_id: str | None = None,
+        server_side_data_encryption: str | None = None,
+    ) -> Awaitable[CopyObjectOutput]: ...
+    def initiate_multipart_upload(
+        self,
+        bucket: str,
+        key: str,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        server_side_encryption: _SseArg = None,
+        server_side_encryption_key_id: str | None = None,
+        server_side_data_encryption: str | None = None,
+    ) -> Awaitable[InitiateMultipartUploadOutput]: ...
+    def upload_part(
+        self,
+        bucket: str,
+        key: str,
+        upload_id: str,
+        part_number: int,
+        data: _Data,
+        *,
+        content_md5: bool = False,
+    ) -> Awaitable[UploadPartOutput]: ...
+    def complete_multipart_upload(
+        self, bucket: str, key: str, upload_id: str, parts: Iterable[_PartArg]
+    ) -> Awaitable[CompleteMultipartUploadOutput]: ...
+    def abort_multipart_upload(
+        self, bucket: str, key: str, upload_id: str
+    ) -> Awaitable[AbortMultipartUploadOutput]: ...
+    def list_parts(
+        self,
+        bucket: str,
+        key: str,
+        upload_id: str,
+        *,
+        max_parts: int | None = None,
+        part_number_marker: int | None = None,
+    ) -> Awaitable[ListPartsOutput]: ...
+    def upload_file(
+        self,
+        bucket: str,
+        key: str,
+        path: _Path,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        server_side_encryption: _SseArg = None,
+        server_side_encryption_key_id: str | None = None,
+        server_side_data_encryption: str | None = None,
+        multipart_threshold: int | None = None,
+        part_size: int | None = None,
+        concurrency: int | None = None,
+        progress: _Progress | None = None,
+    ) -> Awaitable[UploadFileOutput]: ...
+    def download_file(
+        self,
+        bucket: str,
+        key: str,
+        path: _Path,
+        *,
+        multipart_threshold: int | None = None,
+        part_size: int | None = None,
+        concurrency: int | None = None,
+        progress: _Progress | None = None,
+    ) -> Awaitable[DownloadFileOutput]: ...
+
+# ---------------------------------------------------------------------------------------------
+# Local OSS
+# ---------------------------------------------------------------------------------------------
+
+@final
+class Emulator:
+    @staticmethod
+    def start(
+        *,
+        region: str | None = None,
+        credentials: Credentials | None = None,
+        kms_keys: Iterable[str] = (),
+        data_dir: str | os.PathLike[str] | None = None,
+    ) -> Emulator: ...
+    @property
+    def endpoint(self) -> str: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def credentials(self) -> Credentials: ...
+    @property
+    def running(self) -> bool: ...
+    def default_kms_key_id(self) -> str: ...
+    def object_count(self) -> int: ...
+    def open_uploads(self) -> int: ...
+    def shutdown(self) -> None: ...
