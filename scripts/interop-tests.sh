@@ -7,8 +7,11 @@ REPO="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$REPO"
 MIN_TESTS=10
 
-cargo build -p oss-sse-emulator --locked
-export OSS_SSE_EMULATOR_BIN="${OSS_SSE_EMULATOR_BIN:-${CARGO_TARGET_DIR:-$REPO/target}/debug/oss-sse-emulator}"
+if [ -z "${OSS_SSE_EMULATOR_BIN:-}" ] || [ ! -x "$OSS_SSE_EMULATOR_BIN" ]; then
+  cargo build -p oss-sse-emulator --locked
+  export OSS_SSE_EMULATOR_BIN="${CARGO_TARGET_DIR:-$REPO/target}/debug/oss-sse-emulator"
+fi
+export OSS_SSE_EMULATOR_BIN
 ./scripts/python-env.sh
 
 PY="$REPO/.venv/bin/python"

@@ -54,4 +54,12 @@ if [ "$rc" -eq 5 ]; then
   echo "python-tests: pytest collected no tests" >&2
   exit 1
 fi
-exit "$rc"
+[ "$rc" -eq 0 ] || exit "$rc"
+
+cd "$REPO"
+echo "python-tests: examples/python"
+for ex in sync_quickstart async_quickstart sansio_urllib; do
+  "$PY" "examples/python/$ex.py" >/dev/null
+  echo "example $ex.py: ok"
+done
+"$PY" -m pytest -q -p no:cacheprovider examples/python/test_with_localoss.py

@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 
-step() { printf '\n==> %s\n' "$*"; }
+start=$(date +%s)
+step() { printf '\n==> [%ss] %s\n' "$(( $(date +%s) - start ))" "$*"; }
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -16,11 +17,12 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "core boundary guard"
 ./scripts/check-core-boundary.sh
 
-step "cargo test (workspace)"
+step "cargo test (workspace; includes running the Rust examples)"
 cargo test --workspace --locked
 
 step "interop: official oss2 SDK (V1 and V4) against the emulator"
-./scripts/interop-tests.sh
+# Reuse the emulator binary cargo test just built (same features, no second build).
+OSS_SSE_EMULATOR_BIN="$PWD/target/debug/oss-sse-emulator" ./scripts/interop-tests.sh
 
 if [ -d bindings/python ]; then
   step "python: venv, wheel, pytest"
