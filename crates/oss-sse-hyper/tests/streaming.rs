@@ -18,7 +18,11 @@ fn rss() -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_gib_streams_with_bounded_memory() {
     // 1 GiB by default; CI (CI=true) runs a 256 MiB smoke unless OSS_SSE_BIG_MIB is set.
-    let default = if std::env::var_os("CI").is_some() { 256 } else { 1024 };
+    let default = if std::env::var_os("CI").is_some() {
+        256
+    } else {
+        1024
+    };
     let mib: u64 = std::env::var("OSS_SSE_BIG_MIB")
         .ok()
         .and_then(|v| v.parse().ok())
