@@ -119,7 +119,7 @@ pub(crate) enum BlobRef {
     /// A completed multipart upload: its parts in order, each a sealed blob of its own (as on
     /// OSS, completing does not rewrite the data), and on disk the manifest that lists them.
     Parts {
-        parts: Arc<Vec<(Record, BlobRef)>>,
+        parts: Arc<Vec<(Record, Self)>>,
         manifest: Option<PathBuf>,
     },
 }

@@ -640,27 +640,7 @@ impl Client {
     where
         O: Operation + Sync,
     {
-        let req = op.to_request(&self.inner.config)?;
-        let read = self.inner.timeouts.read;
-        let crc = if matches!(O::NAME, "PutObject" | "UploadPart") {
-            UploadCrc::Body
-        } else {
-            UploadCrc::Off
-        };
-        self.run(
-            O::NAME,
-            req,
-            None,
-            op.is_idempotent(),
-            crc,
-            true,
-            |parts, body| async move {
-                let bytes = collect(body, read).await?;
-                op.from_response(Response::from_parts(parts, bytes))
-                    .map_err(Error::from)
-            },
-        )
-        .await
+        self.send_inner(op, None).await
     }
 
     /// Sends an upload operation built with its `streaming(..)` constructor (PutObject,
@@ -670,25 +650,40 @@ impl Client {
     where
         O: Operation + Sync,
     {
+        self.send_inner(op, Some(body)).await
+    }
+
+    async fn send_inner<O>(&self, op: &O, body: Option<&UploadBody>) -> Result<O::Output, Error>
+    where
+        O: Operation + Sync,
+    {
         let req = op.to_request(&self.inner.config)?;
-        let declared = req
-            .headers()
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0);
-        if declared != body.len() {
-            return Err(Error::Build(oss_sse_core::BuildError::new(
-                "body",
-                format!(
-                    "the body is {} bytes but the operation declares {declared}",
-                    body.len()
-                ),
-            )));
+        if let Some(body) = body {
+            let declared = req
+                .headers()
+                .get(http::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0);
+            if declared != body.len() {
+                return Err(Error::Build(oss_sse_core::BuildError::new(
+                    "body",
+                    format!(
+                        "the body is {} bytes but the operation declares {declared}",
+                        body.len()
+                    ),
+                )));
+            }
         }
+        // Which uploads OSS answers with a CRC of exactly the bytes sent (AppendObject: of
+        // the whole object, which is those bytes only for the first append).
         let crc = match O::NAME {
             "PutObject" | "UploadPart" => UploadCrc::Body,
-            "AppendObject" if req.uri().query().is_some_and(|q| q.contains("position=0")) => {
+            "AppendObject"
+                if oss_sse_core::encode::parse_query(req.uri().query().unwrap_or(""))
+                    .iter()
+                    .any(|(k, v)| k == "position" && v == "0") =>
+            {
                 UploadCrc::Append { prev: 0 }
             }
             _ => UploadCrc::Off,
@@ -697,7 +692,7 @@ impl Client {
         self.run(
             O::NAME,
             req,
-            Some(body),
+            body,
             op.is_idempotent(),
             crc,
             true,
