@@ -33,7 +33,7 @@ use http::{Method, Request};
 use crate::credentials::Credentials;
 use crate::error::{BuildError, Error, SignError};
 const X_OSS_DATE_NAME: HeaderName = HeaderName::from_static(crate::headers::X_OSS_DATE);
-const X_OSS_CONTENT_SHA256_NAME: HeaderName =
+pub(crate) const X_OSS_CONTENT_SHA256_NAME: HeaderName =
     HeaderName::from_static(crate::headers::X_OSS_CONTENT_SHA256);
 const X_OSS_SECURITY_TOKEN_NAME: HeaderName =
     HeaderName::from_static(crate::headers::X_OSS_SECURITY_TOKEN);
@@ -236,7 +236,8 @@ impl Signer {
         headers.reserve(5);
         headers.insert(
             DATE,
-            HeaderValue::from_str(&date).expect("an HTTP date is ASCII"),
+            HeaderValue::from_maybe_shared(bytes::Bytes::from(date.clone().into_bytes()))
+                .expect("an HTTP date is ASCII"),
         );
         if let Some(v) = token {
             headers.insert(X_OSS_SECURITY_TOKEN_NAME, v);
@@ -248,7 +249,8 @@ impl Signer {
                 let headers = req.headers_mut();
                 headers.insert(
                     X_OSS_DATE_NAME,
-                    HeaderValue::from_str(&ts).expect("a timestamp is ASCII"),
+                    HeaderValue::from_maybe_shared(bytes::Bytes::copy_from_slice(ts.as_bytes()))
+                        .expect("a timestamp is ASCII"),
                 );
                 if !headers.contains_key(X_OSS_CONTENT_SHA256_NAME) {
                     headers.insert(
@@ -290,7 +292,8 @@ impl Signer {
                 (parts, auth)
             }
         };
-        let mut auth = HeaderValue::from_str(&auth).expect("checked: id, hex and base64 are ASCII");
+        let mut auth = HeaderValue::from_maybe_shared(bytes::Bytes::from(auth.into_bytes()))
+            .expect("checked: id, hex and base64 are ASCII");
         auth.set_sensitive(true);
         req.headers_mut().insert(AUTHORIZATION, auth);
         Ok(parts)

@@ -1,7 +1,5 @@
 //! OSS Signature V4 (`OSS4-HMAC-SHA256`), oss-wire §5.
 
-use std::fmt::Write as _;
-
 use http::HeaderMap;
 use ring::hmac;
 
@@ -13,7 +11,7 @@ use crate::encode;
 use crate::error::SignError;
 use crate::headers::{
     Q_X_OSS_ADDITIONAL_HEADERS, Q_X_OSS_CREDENTIAL, Q_X_OSS_DATE, Q_X_OSS_EXPIRES,
-    Q_X_OSS_SECURITY_TOKEN, Q_X_OSS_SIGNATURE_VERSION, UNSIGNED_PAYLOAD, X_OSS_CONTENT_SHA256,
+    Q_X_OSS_SECURITY_TOKEN, Q_X_OSS_SIGNATURE_VERSION, UNSIGNED_PAYLOAD,
 };
 use crate::time::v4_timestamp;
 
@@ -61,10 +59,15 @@ pub(crate) fn canonical_request(input: &Input<'_>, additional: &[String]) -> Str
     // Canonical URI.
     match (input.bucket, input.key) {
         (Some(b), Some(k)) => {
-            let _ = write!(cr, "/{}/{}", encode::path(b), encode::path(k));
+            cr.push('/');
+            encode::path(b).for_each(|p| cr.push_str(p));
+            cr.push('/');
+            encode::path(k).for_each(|p| cr.push_str(p));
         }
         (Some(b), None) => {
-            let _ = write!(cr, "/{}/", encode::path(b));
+            cr.push('/');
+            encode::path(b).for_each(|p| cr.push_str(p));
+            cr.push('/');
         }
         _ => cr.push('/'),
     }
@@ -130,7 +133,7 @@ pub(crate) fn canonical_request(input: &Input<'_>, additional: &[String]) -> Str
     cr.push('\n');
     let payload = input
         .headers
-        .get(X_OSS_CONTENT_SHA256)
+        .get(super::X_OSS_CONTENT_SHA256_NAME)
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .unwrap_or(UNSIGNED_PAYLOAD);
