@@ -101,6 +101,13 @@ impl Operation for CompleteMultipartUpload {
         }
         let mut xml = String::from("<CompleteMultipartUpload>");
         for p in &parts {
+            if !p.etag.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(BuildError::new(
+                    "parts",
+                    format!("the ETag of part {} must be printable ASCII", p.part_number),
+                )
+                .into());
+            }
             if !(1..=super::upload_part::MAX_PART_NUMBER).contains(&p.part_number) {
                 return Err(BuildError::new(
                     "parts",

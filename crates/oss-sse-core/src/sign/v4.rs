@@ -42,7 +42,9 @@ pub(crate) fn filter_additional(additional: &[&str], headers: &HeaderMap) -> Vec
         .iter()
         .map(|h| h.trim().to_ascii_lowercase())
         .filter(|h| {
+            // `authorization` is what signing produces; it cannot be signed itself.
             !h.is_empty()
+                && h != "authorization"
                 && !canonical::is_signed_header(h, &[])
                 && headers.contains_key(h.as_str())
         })
