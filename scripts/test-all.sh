@@ -24,6 +24,9 @@ step "interop: official oss2 SDK (V1 and V4) against the emulator"
 # Reuse the emulator binary cargo test just built (same features, no second build).
 OSS_SSE_EMULATOR_BIN="$PWD/target/debug/oss-sse-emulator" ./scripts/interop-tests.sh
 
+step "fuzz smoke (cargo-fuzz, 5 s per target; skipped without a nightly toolchain)"
+FUZZ_SECONDS="${FUZZ_SECONDS:-5}" ./scripts/fuzz-smoke.sh
+
 if [ -d bindings/python ]; then
   step "python: venv, wheel, pytest"
   ./scripts/python-tests.sh
