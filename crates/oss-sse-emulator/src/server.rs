@@ -55,6 +55,8 @@ pub(crate) struct Shared {
     pub(crate) settings: ServerSettings,
     counter: AtomicU64,
     boot: u64,
+    /// V4 signing keys of the configured credentials, derived once per day.
+    pub(crate) key_cache: oss_sse_core::sign::KeyCache,
 }
 
 impl Shared {
@@ -69,6 +71,7 @@ impl Shared {
             settings,
             counter: AtomicU64::new(0),
             boot,
+            key_cache: oss_sse_core::sign::KeyCache::default(),
         }
     }
 
@@ -370,9 +373,14 @@ pub(crate) async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result
             key: ctx.target.key.as_deref(),
         };
         let creds = &shared.settings.credentials;
-        verify::verify(&rv, &shared.settings.region, "oss", shared.now(), |ak| {
-            creds.iter().find(|c| c.access_key_id() == ak).cloned()
-        })
+        verify::verify_with_cache(
+            &rv,
+            &shared.settings.region,
+            "oss",
+            shared.now(),
+            |ak| creds.iter().find(|c| c.access_key_id() == ak).cloned(),
+            Some(&shared.key_cache),
+        )
         .map_err(|e| map_verify(e, shared.now_secs()))?;
         handlers::check_sse_placement(&ctx)?;
         handlers::dispatch(&shared, &ctx, body).await

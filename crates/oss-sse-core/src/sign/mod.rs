@@ -437,8 +437,10 @@ struct CachedKey {
     key: ring::hmac::Key,
 }
 
+/// A V4 signing-key cache for [`verify::verify_with_cache`] (servers verifying many requests
+/// from the same keys). [`Signer`] has its own.
 #[derive(Default)]
-pub(crate) struct KeyCache(Mutex<Option<CachedKey>>);
+pub struct KeyCache(Mutex<Option<CachedKey>>);
 
 impl std::fmt::Debug for KeyCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -10,7 +10,7 @@ use http::HeaderMap;
 use http::header::{AUTHORIZATION, DATE};
 
 use super::canonical::{self, Input};
-use super::{SignatureParts, SignatureVersion, v1, v4};
+use super::{KeyCache, SignatureParts, SignatureVersion, v1, v4};
 use crate::credentials::Credentials;
 use crate::headers::{
     Q_EXPIRES, Q_OSS_ACCESS_KEY_ID, Q_SECURITY_TOKEN, Q_SIGNATURE, Q_X_OSS_ADDITIONAL_HEADERS,
@@ -93,6 +93,19 @@ pub fn verify(
     now: SystemTime,
     lookup: impl Fn(&str) -> Option<Credentials>,
 ) -> Result<Verified, VerifyError> {
+    verify_with_cache(req, region, product, now, lookup, None)
+}
+
+/// [`verify`], reusing V4 signing keys from `cache` (one derivation per key and day instead
+/// of one per request).
+pub fn verify_with_cache(
+    req: &RequestToVerify<'_>,
+    region: &str,
+    product: &str,
+    now: SystemTime,
+    lookup: impl Fn(&str) -> Option<Credentials>,
+    cache: Option<&KeyCache>,
+) -> Result<Verified, VerifyError> {
     let now = unix_secs(now);
     let query = canonical::query_pairs(req.raw_query);
     let qget = |name: &str| {
@@ -107,7 +120,7 @@ pub fn verify(
             .map_err(|_| VerifyError::Malformed("Authorization header is not ASCII".into()))?
             .trim();
         if let Some(rest) = auth.strip_prefix(v4::ALGORITHM) {
-            return verify_v4_header(req, &query, rest, region, product, now, &lookup);
+            return verify_v4_header(req, &query, rest, region, product, now, &lookup, cache);
         }
         if let Some(rest) = auth.strip_prefix("OSS ") {
             return verify_v1_header(req, &query, rest, now, &lookup);
@@ -117,7 +130,7 @@ pub fn verify(
         ));
     }
     if qget(Q_X_OSS_SIGNATURE_VERSION).is_some() {
-        return verify_v4_query(req, &query, region, product, now, &lookup);
+        return verify_v4_query(req, &query, region, product, now, &lookup, cache);
     }
     if qget(Q_OSS_ACCESS_KEY_ID).is_some() || qget(Q_SIGNATURE).is_some() {
         return verify_v1_query(req, &query, now, &lookup);
@@ -196,6 +209,7 @@ fn check_scope(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)] // the request and everything it is checked against
 fn verify_v4_header(
     req: &RequestToVerify<'_>,
     query: &[(String, String)],
@@ -204,6 +218,7 @@ fn verify_v4_header(
     product: &str,
     now: i64,
     lookup: &impl Fn(&str) -> Option<Credentials>,
+    cache: Option<&KeyCache>,
 ) -> Result<Verified, VerifyError> {
     let (mut credential, mut additional, mut signature) = (None, None, None);
     for item in rest.split(',') {
@@ -260,7 +275,7 @@ fn verify_v4_header(
         product,
         timestamp,
         &additional,
-        None,
+        cache,
     );
     if !ct_eq(&parts.signature, signature) {
         return Err(mismatch(parts, signature, scope.ak));
@@ -272,6 +287,7 @@ fn verify_v4_header(
     })
 }
 
+#[allow(clippy::too_many_arguments)] // the request and everything it is checked against
 fn verify_v4_query(
     req: &RequestToVerify<'_>,
     query: &[(String, String)],
@@ -279,6 +295,7 @@ fn verify_v4_query(
     product: &str,
     now: i64,
     lookup: &impl Fn(&str) -> Option<Credentials>,
+    cache: Option<&KeyCache>,
 ) -> Result<Verified, VerifyError> {
     let get = |n: &str| query.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
     if get(Q_X_OSS_SIGNATURE_VERSION) != Some(v4::ALGORITHM) {
@@ -336,7 +353,7 @@ fn verify_v4_query(
         product,
         timestamp,
         &additional,
-        None,
+        cache,
     );
     if !ct_eq(&parts.signature, signature) {
         return Err(mismatch(parts, signature, scope.ak));
