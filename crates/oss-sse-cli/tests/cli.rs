@@ -43,13 +43,6 @@ impl Env {
     }
 }
 
-impl Drop for Env {
-    fn drop(&mut self) {
-        // The runtime shuts the emulator down with it.
-        let _ = &self.rt;
-    }
-}
-
 #[test]
 fn subcommands_against_the_emulator() {
     let e = env();
