@@ -476,7 +476,7 @@ fn differential(s: &Signed) {
 
     // Sign.
     let (raw_query, headers, parts): (Option<String>, HeaderMap, _) = match presign {
-        None => match signer.sign(&mut req, &creds, &ctx, time) {
+        None => match signer.sign_with_parts(&mut req, &creds, &ctx, time) {
             Ok(p) => (
                 req.uri().query().map(str::to_owned),
                 req.headers().clone(),

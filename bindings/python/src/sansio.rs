@@ -378,7 +378,7 @@ pub(crate) fn sign(
     match expires {
         None => {
             let parts = signer
-                .sign(&mut req, &creds, &ctx, time)
+                .sign_with_parts(&mut req, &creds, &ctx, time)
                 .map_err(core_err)?;
             Ok(PySignedRequest {
                 method: req.method().to_string(),

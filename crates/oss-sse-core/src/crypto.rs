@@ -2,43 +2,72 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
+use hmac::{KeyInit as _, Mac as _};
 use md5::{Digest as _, Md5};
-use ring::{digest, hmac};
+use sha2::Digest as _;
+
+/// A keyed HMAC-SHA256 state: cloning it and feeding the message costs only the message's
+/// blocks (the padded key is already absorbed), which is what the V4 key cache keeps.
+pub(crate) type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
+    let mut s = Vec::with_capacity(bytes.len() * 2);
+    push_hex(&mut s, bytes);
+    String::from_utf8(s).expect("hex is ASCII")
+}
+
+/// Appends the lower-case hex of `bytes`.
+pub(crate) fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(HEX[usize::from(b >> 4)] as char);
-        s.push(HEX[usize::from(b & 0xf)] as char);
+    let mut buf = [0u8; 64];
+    for chunk in bytes.chunks(32) {
+        for (pair, b) in buf.chunks_exact_mut(2).zip(chunk) {
+            pair[0] = HEX[usize::from(b >> 4)];
+            pair[1] = HEX[usize::from(b & 0xf)];
+        }
+        out.extend_from_slice(&buf[..2 * chunk.len()]);
     }
-    s
 }
 
-pub(crate) fn push_sha256_hex(out: &mut String, data: &[u8]) {
+/// Lower-case hex SHA-256 of `data`, on the stack.
+pub(crate) fn sha256_hex_array(data: &[u8]) -> [u8; 64] {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    for b in digest::digest(&digest::SHA256, data).as_ref() {
-        out.push(HEX[usize::from(b >> 4)] as char);
-        out.push(HEX[usize::from(b & 0xf)] as char);
+    let mut out = [0u8; 64];
+    for (pair, b) in out.chunks_exact_mut(2).zip(sha2::Sha256::digest(data)) {
+        pair[0] = HEX[usize::from(b >> 4)];
+        pair[1] = HEX[usize::from(b & 0xf)];
     }
+    out
 }
 
-#[allow(dead_code)] // kept for tests and future callers
-pub(crate) fn sha256_hex(data: &[u8]) -> String {
-    hex(digest::digest(&digest::SHA256, data).as_ref())
+pub(crate) fn push_sha256_hex(out: &mut Vec<u8>, data: &[u8]) {
+    push_hex(out, &sha2::Sha256::digest(data));
 }
 
-pub(crate) fn hmac_sha256(key: &[u8], data: &[u8]) -> hmac::Tag {
-    hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), data)
+pub(crate) fn hmac_sha256_key(key: &[u8]) -> HmacSha256 {
+    HmacSha256::new_from_slice(key).expect("HMAC accepts keys of any length")
 }
 
-pub(crate) fn hmac_sha256_key(key: &[u8]) -> hmac::Key {
-    hmac::Key::new(hmac::HMAC_SHA256, key)
+pub(crate) fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
+    hmac_sha256_with(&hmac_sha256_key(key), data)
+}
+
+/// HMAC-SHA256 of `data` under an already keyed state.
+pub(crate) fn hmac_sha256_with(key: &HmacSha256, data: &[u8]) -> [u8; 32] {
+    hmac_sha256_finish(key.clone(), data)
+}
+
+/// Feeds `data` to a keyed (possibly part-fed) state and returns the tag.
+pub(crate) fn hmac_sha256_finish(mut mac: HmacSha256, data: &[u8]) -> [u8; 32] {
+    mac.update(data);
+    mac.finalize().into_bytes().into()
 }
 
 pub(crate) fn hmac_sha1_base64(key: &[u8], data: &[u8]) -> String {
-    let k = hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, key);
-    B64.encode(hmac::sign(&k, data).as_ref())
+    let mut mac =
+        hmac::Hmac::<sha1::Sha1>::new_from_slice(key).expect("HMAC accepts keys of any length");
+    mac.update(data);
+    B64.encode(mac.finalize().into_bytes())
 }
 
 pub(crate) fn b64(data: &[u8]) -> String {

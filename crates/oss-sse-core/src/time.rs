@@ -16,58 +16,76 @@ fn datetime(secs: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(secs).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
-fn push2(s: &mut String, v: u8) {
-    s.push(char::from(b'0' + v / 10));
-    s.push(char::from(b'0' + v % 10));
+fn two(out: &mut [u8], v: u8) {
+    out[0] = b'0' + v / 10 % 10;
+    out[1] = b'0' + v % 10;
 }
 
-fn push4(s: &mut String, v: i32) {
+fn four(out: &mut [u8], v: i32) {
     let v = v.clamp(0, 9999) as u16;
-    s.push(char::from(b'0' + (v / 1000) as u8));
-    s.push(char::from(b'0' + (v / 100 % 10) as u8));
-    s.push(char::from(b'0' + (v / 10 % 10) as u8));
-    s.push(char::from(b'0' + (v % 10) as u8));
+    out[0] = b'0' + (v / 1000) as u8;
+    out[1] = b'0' + (v / 100 % 10) as u8;
+    out[2] = b'0' + (v / 10 % 10) as u8;
+    out[3] = b'0' + (v % 10) as u8;
 }
 
-/// `yyyyMMdd'T'HHmmss'Z'`, the V4 `x-oss-date`. (Hand-formatted: it is on the signing hot
-/// path, where `format!` costs more than the HMAC.)
+/// One signing instant in both wire forms, from a single calendar conversion and without
+/// allocating: the signer puts both in headers on every request.
+#[derive(Clone)]
+pub(crate) struct Stamp {
+    http: [u8; 29],
+    v4: [u8; 16],
+}
+
+impl Stamp {
+    pub(crate) fn new(secs: i64) -> Self {
+        const DAYS: [&[u8; 3]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
+        const MONTHS: [&[u8; 3]; 12] = [
+            b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+            b"Dec",
+        ];
+        let d = datetime(secs);
+        let (month, day) = (u8::from(d.month()), d.day());
+        let (hour, minute, second) = (d.hour(), d.minute(), d.second());
+        // `Sun, 02 Jun 2024 12:40:00 GMT`
+        let mut http = *b"Ddd, 00 Mmm 0000 00:00:00 GMT";
+        http[..3].copy_from_slice(DAYS[d.weekday().number_days_from_monday() as usize]);
+        two(&mut http[5..7], day);
+        http[8..11].copy_from_slice(MONTHS[usize::from(month) - 1]);
+        four(&mut http[12..16], d.year());
+        two(&mut http[17..19], hour);
+        two(&mut http[20..22], minute);
+        two(&mut http[23..25], second);
+        // `20240602T124000Z`
+        let mut v4 = *b"00000000T000000Z";
+        four(&mut v4[..4], d.year());
+        two(&mut v4[4..6], month);
+        two(&mut v4[6..8], day);
+        two(&mut v4[9..11], hour);
+        two(&mut v4[11..13], minute);
+        two(&mut v4[13..15], second);
+        Self { http, v4 }
+    }
+
+    /// RFC 1123 / HTTP date: `Sun, 02 Jun 2024 12:40:00 GMT`.
+    pub(crate) fn http(&self) -> &str {
+        std::str::from_utf8(&self.http).expect("ASCII by construction")
+    }
+
+    /// `yyyyMMdd'T'HHmmss'Z'`, the V4 `x-oss-date`.
+    pub(crate) fn v4(&self) -> &str {
+        std::str::from_utf8(&self.v4).expect("ASCII by construction")
+    }
+}
+
+/// `yyyyMMdd'T'HHmmss'Z'`, the V4 `x-oss-date`.
 pub(crate) fn v4_timestamp(secs: i64) -> String {
-    let d = datetime(secs);
-    let mut s = String::with_capacity(16);
-    push4(&mut s, d.year());
-    push2(&mut s, u8::from(d.month()));
-    push2(&mut s, d.day());
-    s.push('T');
-    push2(&mut s, d.hour());
-    push2(&mut s, d.minute());
-    push2(&mut s, d.second());
-    s.push('Z');
-    s
+    Stamp::new(secs).v4().to_owned()
 }
 
 /// RFC 1123 / HTTP date: `Sun, 02 Jun 2024 12:40:00 GMT`.
 pub(crate) fn http_date(secs: i64) -> String {
-    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let d = datetime(secs);
-    let mut s = String::with_capacity(29);
-    s.push_str(DAYS[d.weekday().number_days_from_monday() as usize]);
-    s.push_str(", ");
-    push2(&mut s, d.day());
-    s.push(' ');
-    s.push_str(MONTHS[u8::from(d.month()) as usize - 1]);
-    s.push(' ');
-    push4(&mut s, d.year());
-    s.push(' ');
-    push2(&mut s, d.hour());
-    s.push(':');
-    push2(&mut s, d.minute());
-    s.push(':');
-    push2(&mut s, d.second());
-    s.push_str(" GMT");
-    s
+    Stamp::new(secs).http().to_owned()
 }
 
 /// Parses an RFC 1123 HTTP date (`Date`, `Last-Modified`, V1 `x-oss-date`) to Unix seconds.
@@ -157,5 +175,35 @@ mod tests {
             parse_iso8601(&format_iso8601(1744279257))
         );
         assert_eq!(parse_iso8601("2025-04-10T10:00:57.000Z"), Some(1744279257));
+        // Every weekday and month name, and the ends of the supported range.
+        for (secs, http, v4) in [
+            (0, "Thu, 01 Jan 1970 00:00:00 GMT", "19700101T000000Z"),
+            (
+                951_782_400,
+                "Tue, 29 Feb 2000 00:00:00 GMT",
+                "20000229T000000Z",
+            ),
+            (
+                1_701_475_199,
+                "Fri, 01 Dec 2023 23:59:59 GMT",
+                "20231201T235959Z",
+            ),
+            (
+                253_402_300_799,
+                "Fri, 31 Dec 9999 23:59:59 GMT",
+                "99991231T235959Z",
+            ),
+        ] {
+            assert_eq!(http_date(secs), http);
+            assert_eq!(v4_timestamp(secs), v4);
+            assert_eq!(parse_http_date(http), Some(secs));
+            assert_eq!(parse_v4_timestamp(v4), Some(secs));
+        }
+        for day in 0..7 {
+            for month in 0..12 {
+                let secs = 1_700_000_000 + day * 86_400 + month * 31 * 86_400;
+                assert_eq!(parse_http_date(&http_date(secs)), Some(secs));
+            }
+        }
     }
 }

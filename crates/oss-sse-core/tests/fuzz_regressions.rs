@@ -107,3 +107,42 @@ fn k5_a_doctype_in_a_response_is_a_parse_error_not_a_panic() {
         Err(Error::Parse(_))
     ));
 }
+
+/// Found while optimising the signer: a region or product that cannot go into a header
+/// value made header signing panic on building `Authorization`. Now a sign error, and the
+/// request is untouched.
+#[test]
+fn k6_a_region_that_cannot_be_sent_is_refused() {
+    let creds = Credentials::new("ak", "sk");
+    for (region, product) in [
+        ("cn\nhangzhou", "oss"),
+        ("cn hangzhou", "oss"),
+        ("cn/hangzhou", "oss"),
+        ("cn-hangzhou", "o\u{7f}ss"),
+        ("华东", "oss"),
+    ] {
+        let ctx = SigningContext::new(region)
+            .product(product)
+            .bucket("b-1")
+            .key("k");
+        let mut req = http::Request::get("http://127.0.0.1/b-1/k")
+            .body(Bytes::new())
+            .unwrap();
+        let before = req.headers().clone();
+        match Signer::new(SignatureVersion::V4).sign(&mut req, &creds, &ctx, t()) {
+            Err(Error::Sign(e)) => {
+                assert!(e.to_string().contains("region") || e.to_string().contains("product"))
+            }
+            other => panic!("{region:?}/{product:?}: {other:?}"),
+        }
+        assert_eq!(req.headers(), &before);
+        let presigned = Signer::new(SignatureVersion::V4).presign(
+            &req,
+            &creds,
+            &ctx,
+            t(),
+            Duration::from_secs(60),
+        );
+        assert!(matches!(presigned, Err(Error::Sign(_))), "{region:?}");
+    }
+}

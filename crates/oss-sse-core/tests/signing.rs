@@ -242,7 +242,7 @@ fn all_vectors_stage_by_stage() {
         }
         match s(v, "mode").unwrap() {
             "header" => {
-                let parts = signer.sign(&mut req, &creds, &ctx, t).unwrap();
+                let parts = signer.sign_with_parts(&mut req, &creds, &ctx, t).unwrap();
                 check_stages(v, &parts);
                 let got = req.headers()["authorization"].to_str().unwrap().to_owned();
                 let want = expected_authorization(v).expect("authorization");

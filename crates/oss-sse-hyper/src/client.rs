@@ -492,7 +492,13 @@ impl Client {
                     e.to_string(),
                 )))
             })?;
-        *head.headers_mut() = req.headers().clone();
+        // A fresh map with room for the signer's headers (a clone has none: the first header
+        // signing adds would reallocate it).
+        let mut headers = http::HeaderMap::with_capacity(req.headers().len() + 5);
+        for (name, value) in req.headers() {
+            headers.append(name.clone(), value.clone());
+        }
+        *head.headers_mut() = headers;
         let ctx = oss_sse_core::SigningContext::new(self.inner.config.region())
             .product(self.inner.config.product())
             .resource(res.bucket.as_deref(), res.key.as_deref());

@@ -205,6 +205,9 @@ impl<'a> RequestParts<'a> {
             .unwrap_or_else(|| req.body().len() as u64);
         let sends_body = len > 0 || matches!(*req.method(), Method::PUT | Method::POST);
         let headers_ref = req.headers_mut();
+        // Room for every header up front, the signer's included, so signing never rehashes.
+        headers_ref
+            .reserve(1 + self.headers.len() + self.dyn_headers.len() + crate::sign::SIGNER_HEADERS);
         if sends_body {
             headers_ref.insert(CONTENT_LENGTH, HeaderValue::from(len));
         }

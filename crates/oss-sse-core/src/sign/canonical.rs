@@ -140,12 +140,14 @@ pub(crate) fn header_value(headers: &HeaderMap, name: &str) -> Option<String> {
     Some(out)
 }
 
-/// Appends a header value, trimmed, to a canonical string (non-UTF-8 bytes replaced).
-pub(crate) fn push_trimmed(out: &mut String, v: &[u8]) {
+/// Appends a header value, trimmed, to a canonical string (bytes that are not UTF-8 are
+/// replaced by U+FFFD, as V1's string to sign does).
+pub(crate) fn push_trimmed(out: &mut Vec<u8>, v: &[u8]) {
     let v = v.trim_ascii();
-    match std::str::from_utf8(v) {
-        Ok(s) => out.push_str(s),
-        Err(_) => out.push_str(&String::from_utf8_lossy(v)),
+    if v.is_ascii() || std::str::from_utf8(v).is_ok() {
+        out.extend_from_slice(v);
+    } else {
+        out.extend_from_slice(String::from_utf8_lossy(v).as_bytes());
     }
 }
 

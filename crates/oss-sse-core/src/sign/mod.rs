@@ -24,6 +24,7 @@ pub(crate) mod v1;
 pub(crate) mod v4;
 pub mod verify;
 
+use std::cell::RefCell;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
@@ -38,7 +39,7 @@ pub(crate) const X_OSS_CONTENT_SHA256_NAME: HeaderName =
 const X_OSS_SECURITY_TOKEN_NAME: HeaderName =
     HeaderName::from_static(crate::headers::X_OSS_SECURITY_TOKEN);
 use crate::ops::OssResource;
-use crate::time::{http_date, unix_secs, v4_timestamp};
+use crate::time::{Stamp, unix_secs};
 
 pub use canonical::SUBRESOURCES;
 
@@ -52,6 +53,10 @@ pub enum SignatureVersion {
     #[default]
     V4,
 }
+
+/// How many headers header signing may add (`Date`, `x-oss-date`, `x-oss-content-sha256`,
+/// `x-oss-security-token`, `Authorization`): request builders reserve room for them.
+pub(crate) const SIGNER_HEADERS: usize = 5;
 
 /// Longest V4 presign lifetime OSS accepts (7 days).
 pub const MAX_PRESIGN_EXPIRES: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -183,6 +188,7 @@ pub fn redact_url(url: &str) -> String {
 pub struct Signer {
     version: SignatureVersion,
     cache: KeyCache,
+    hot: Mutex<HotState>,
 }
 
 impl Clone for Signer {
@@ -197,6 +203,7 @@ impl Signer {
         Self {
             version,
             cache: KeyCache::default(),
+            hot: Mutex::default(),
         }
     }
 
@@ -206,14 +213,41 @@ impl Signer {
     }
 
     /// Header signing: adds `Date`, `x-oss-date` (V4), `x-oss-content-sha256` (V4),
-    /// `x-oss-security-token` (STS) and `Authorization`.
+    /// `x-oss-security-token` (STS) and `Authorization`. On error the request is unchanged.
+    ///
+    /// [`sign_with_parts`](Self::sign_with_parts) does the same and also returns every
+    /// intermediate stage.
     pub fn sign<B>(
         &self,
         req: &mut Request<B>,
         creds: &Credentials,
         ctx: &SigningContext<'_>,
         time: SystemTime,
+    ) -> Result<(), Error> {
+        self.sign_header(req, creds, ctx, time, false).map(drop)
+    }
+
+    /// [`sign`](Self::sign), also returning the canonical request (V4), string to sign and
+    /// signature: for tests, debugging and explaining a `SignatureDoesNotMatch`.
+    pub fn sign_with_parts<B>(
+        &self,
+        req: &mut Request<B>,
+        creds: &Credentials,
+        ctx: &SigningContext<'_>,
+        time: SystemTime,
     ) -> Result<SignatureParts, Error> {
+        self.sign_header(req, creds, ctx, time, true)
+            .map(|p| p.expect("stages were asked for"))
+    }
+
+    fn sign_header<B>(
+        &self,
+        req: &mut Request<B>,
+        creds: &Credentials,
+        ctx: &SigningContext<'_>,
+        time: SystemTime,
+        want_parts: bool,
+    ) -> Result<Option<SignatureParts>, Error> {
         let secs = unix_secs(time);
         // Everything that can fail is checked before the request is touched, so on error it
         // is unchanged.
@@ -226,75 +260,98 @@ impl Signer {
                 Ok::<_, SignError>(v)
             })
             .transpose()?;
-        if HeaderValue::from_str(creds.access_key_id()).is_err() {
+        // What `HeaderValue::from_str` accepts, checked without building one.
+        if !creds
+            .access_key_id()
+            .bytes()
+            .all(|b| b == b'\t' || (0x20..0x7f).contains(&b))
+        {
             return Err(SignError::new("the access key id is not a valid header value").into());
         }
         if self.version == SignatureVersion::V4 {
             v4::check_ctx(ctx)?;
         }
-        let date = http_date(secs);
+        let mut hot = self
+            .hot
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (stamp, date_value, ts_value) = hot.dates(secs);
+        // V4: the signing key with this second's string-to-sign prefix already absorbed.
+        let prefixed = (self.version == SignatureVersion::V4).then(|| {
+            hot.prefixed_mac(
+                secs,
+                stamp.v4(),
+                creds.access_key_secret(),
+                ctx.region,
+                ctx.product,
+                &self.cache,
+            )
+        });
+        drop(hot);
         let headers = req.headers_mut();
-        headers.reserve(5);
-        headers.insert(
-            DATE,
-            HeaderValue::from_maybe_shared(bytes::Bytes::from(date.clone().into_bytes()))
-                .expect("an HTTP date is ASCII"),
-        );
+        headers.reserve(SIGNER_HEADERS);
+        headers.insert(DATE, date_value);
         if let Some(v) = token {
             headers.insert(X_OSS_SECURITY_TOKEN_NAME, v);
         }
+        if self.version == SignatureVersion::V4 {
+            headers.insert(X_OSS_DATE_NAME, ts_value);
+            headers
+                .entry(X_OSS_CONTENT_SHA256_NAME)
+                .or_insert(HeaderValue::from_static(crate::headers::UNSIGNED_PAYLOAD));
+        }
         let query = canonical::query_pairs(req.uri().query());
-        let (parts, auth) = match self.version {
+        let input = canonical::Input {
+            method: req.method().as_str(),
+            bucket: ctx.bucket,
+            key: ctx.key,
+            query: &query,
+            headers: req.headers(),
+        };
+        let (auth, parts) = match self.version {
             SignatureVersion::V4 => {
-                let ts = v4_timestamp(secs);
-                let headers = req.headers_mut();
-                headers.insert(
-                    X_OSS_DATE_NAME,
-                    HeaderValue::from_maybe_shared(bytes::Bytes::copy_from_slice(ts.as_bytes()))
-                        .expect("a timestamp is ASCII"),
-                );
-                if !headers.contains_key(X_OSS_CONTENT_SHA256_NAME) {
-                    headers.insert(
-                        X_OSS_CONTENT_SHA256_NAME,
-                        HeaderValue::from_static(crate::headers::UNSIGNED_PAYLOAD),
-                    );
-                }
-                let input = canonical::Input {
-                    method: req.method().as_str(),
-                    bucket: ctx.bucket,
-                    key: ctx.key,
-                    query: &query,
-                    headers: req.headers(),
-                };
-                let parts = v4::sign(&input, creds, ctx, &ts, &self.cache)?;
-                let auth = v4::authorization(creds, ctx, &ts, &parts);
-                (parts, auth)
+                let ts = stamp.v4();
+                let additional = v4::filter_additional(ctx.additional_headers, input.headers);
+                let mac = prefixed.expect("computed for V4");
+                with_scratch(move |[cr, auth]| {
+                    v4::write_canonical_request(cr, &input, &additional);
+                    let hash = crate::crypto::sha256_hex_array(cr);
+                    let tag = crate::crypto::hmac_sha256_finish(mac, &hash);
+                    v4::push_authorization(auth, creds.access_key_id(), ctx, ts, &additional, &tag);
+                    let value =
+                        HeaderValue::from_bytes(auth).expect("checked: id and hex are ASCII");
+                    let parts = want_parts.then(|| {
+                        let mut sts = Vec::with_capacity(160);
+                        v4::push_sts_prefix(&mut sts, ts, ctx.region, ctx.product);
+                        sts.extend_from_slice(&hash);
+                        SignatureParts {
+                            canonical_request: Some(String::from_utf8_lossy(cr).into_owned()),
+                            string_to_sign: String::from_utf8_lossy(&sts).into_owned(),
+                            signature: crate::crypto::hex(&tag),
+                            additional_headers: (!additional.is_empty())
+                                .then(|| additional.join(";")),
+                        }
+                    });
+                    (value, parts)
+                })
             }
             SignatureVersion::V1 => {
-                let headers = req.headers();
-                let date_line = headers
+                let date_line = input
+                    .headers
                     .get(X_OSS_DATE_NAME)
                     .and_then(|v| v.to_str().ok())
-                    .map_or(date.as_str(), str::trim)
-                    .to_owned();
-                let input = canonical::Input {
-                    method: req.method().as_str(),
-                    bucket: ctx.bucket,
-                    key: ctx.key,
-                    query: &query,
-                    headers,
-                };
-                let parts = v1::sign(&input, creds, ctx, &date_line);
+                    .map_or_else(|| stamp.http(), str::trim);
+                let parts = v1::sign(&input, creds, ctx, date_line);
                 let mut auth = String::with_capacity(64);
                 auth.push_str("OSS ");
                 auth.push_str(creds.access_key_id());
                 auth.push(':');
                 auth.push_str(&parts.signature);
-                (parts, auth)
+                let value = HeaderValue::from_str(&auth).expect("checked: id and base64 are ASCII");
+                (value, want_parts.then_some(parts))
             }
         };
-        let mut auth = HeaderValue::from_maybe_shared(bytes::Bytes::from(auth.into_bytes()))
-            .expect("checked: id, hex and base64 are ASCII");
+        let mut auth = auth;
         auth.set_sensitive(true);
         req.headers_mut().insert(AUTHORIZATION, auth);
         Ok(parts)
@@ -377,7 +434,7 @@ impl Signer {
         region: &str,
         product: &str,
         time: SystemTime,
-    ) -> Result<SignatureParts, Error> {
+    ) -> Result<(), Error> {
         let res = req
             .extensions()
             .get::<OssResource>()
@@ -428,13 +485,107 @@ fn hv(s: &str) -> Result<HeaderValue, SignError> {
         .map_err(|_| SignError::new("a credential or date is not a valid header value"))
 }
 
+/// Runs `f` with two empty per-thread buffers (canonical request, `Authorization`), so that
+/// header signing does not allocate them per request. Re-entrant calls get fresh buffers.
+fn with_scratch<R>(f: impl FnOnce(&mut [Vec<u8>; 2]) -> R) -> R {
+    thread_local! {
+        static SCRATCH: RefCell<[Vec<u8>; 2]> = RefCell::new(Default::default());
+    }
+    /// Buffers that grew past this (huge queries or headers) are not kept.
+    const KEEP: usize = 16 * 1024;
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut bufs) => {
+            bufs.iter_mut().for_each(Vec::clear);
+            let out = f(&mut bufs);
+            for b in bufs.iter_mut().filter(|b| b.capacity() > KEEP) {
+                *b = Vec::new();
+            }
+            out
+        }
+        Err(_) => f(&mut Default::default()),
+    })
+}
+
+/// What a [`Signer`] keeps from the last signing second: the `Date` and `x-oss-date` values
+/// (shared, not formatted and allocated again) and, for V4, the signing key with that
+/// second's string-to-sign prefix absorbed, so a request costs only its own hashing.
+#[derive(Default)]
+struct HotState {
+    dates: Option<(i64, Stamp, HeaderValue, HeaderValue)>,
+    prefix: Option<Prefix>,
+}
+
+struct Prefix {
+    secs: i64,
+    secret: String,
+    region: String,
+    product: String,
+    mac: crate::crypto::HmacSha256,
+}
+
+impl std::fmt::Debug for HotState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HotState")
+    }
+}
+
+impl HotState {
+    fn dates(&mut self, secs: i64) -> (Stamp, HeaderValue, HeaderValue) {
+        match &self.dates {
+            Some((s, stamp, date, ts)) if *s == secs => (stamp.clone(), date.clone(), ts.clone()),
+            _ => {
+                let stamp = Stamp::new(secs);
+                let date = HeaderValue::from_str(stamp.http()).expect("an HTTP date is ASCII");
+                let ts = HeaderValue::from_str(stamp.v4()).expect("a timestamp is ASCII");
+                self.dates = Some((secs, stamp.clone(), date.clone(), ts.clone()));
+                (stamp, date, ts)
+            }
+        }
+    }
+
+    fn prefixed_mac(
+        &mut self,
+        secs: i64,
+        timestamp: &str,
+        secret: &str,
+        region: &str,
+        product: &str,
+        keys: &KeyCache,
+    ) -> crate::crypto::HmacSha256 {
+        match &self.prefix {
+            Some(p)
+                if p.secs == secs
+                    && p.region == region
+                    && p.product == product
+                    && p.secret == secret =>
+            {
+                p.mac.clone()
+            }
+            _ => {
+                let mut mac = keys.key(secret, &timestamp[..8], region, product);
+                let mut prefix = Vec::with_capacity(96);
+                v4::push_sts_prefix(&mut prefix, timestamp, region, product);
+                hmac::Mac::update(&mut mac, &prefix);
+                self.prefix = Some(Prefix {
+                    secs,
+                    secret: secret.to_owned(),
+                    region: region.to_owned(),
+                    product: product.to_owned(),
+                    mac: mac.clone(),
+                });
+                mac
+            }
+        }
+    }
+}
+
 /// One cached V4 signing key.
 struct CachedKey {
     secret: String,
     date: String,
     region: String,
     product: String,
-    key: ring::hmac::Key,
+    key: crate::crypto::HmacSha256,
 }
 
 /// A V4 signing-key cache for [`verify::verify_with_cache`] (servers verifying many requests
@@ -449,33 +600,51 @@ impl std::fmt::Debug for KeyCache {
 }
 
 impl KeyCache {
-    pub(crate) fn get(
+    /// HMAC-SHA256 of `msg` under the signing key for (secret, date, region, product).
+    pub(crate) fn sign(
         &self,
         secret: &str,
         date: &str,
         region: &str,
         product: &str,
-    ) -> ring::hmac::Key {
+        msg: &[u8],
+    ) -> [u8; 32] {
+        crate::crypto::hmac_sha256_with(&self.key(secret, date, region, product), msg)
+    }
+
+    /// The keyed MAC state for (secret, date, region, product), derived on a miss and kept
+    /// for the next call.
+    pub(crate) fn key(
+        &self,
+        secret: &str,
+        date: &str,
+        region: &str,
+        product: &str,
+    ) -> crate::crypto::HmacSha256 {
         let mut guard = self
             .0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(c) = guard.as_ref()
-            && c.date == date
-            && c.region == region
-            && c.product == product
-            && c.secret == secret
-        {
-            return c.key.clone();
+        match guard.as_ref() {
+            Some(c)
+                if c.date == date
+                    && c.region == region
+                    && c.product == product
+                    && c.secret == secret =>
+            {
+                c.key.clone()
+            }
+            _ => {
+                let key = v4::derive_signing_key(secret, date, region, product);
+                *guard = Some(CachedKey {
+                    secret: secret.to_owned(),
+                    date: date.to_owned(),
+                    region: region.to_owned(),
+                    product: product.to_owned(),
+                    key: key.clone(),
+                });
+                key
+            }
         }
-        let key = v4::derive_signing_key(secret, date, region, product);
-        *guard = Some(CachedKey {
-            secret: secret.to_owned(),
-            date: date.to_owned(),
-            region: region.to_owned(),
-            product: product.to_owned(),
-            key: key.clone(),
-        });
-        key
     }
 }

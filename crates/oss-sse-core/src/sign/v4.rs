@@ -1,7 +1,6 @@
 //! OSS Signature V4 (`OSS4-HMAC-SHA256`), oss-wire §5.
 
 use http::HeaderMap;
-use ring::hmac;
 
 use super::canonical::{self, Input};
 use super::{KeyCache, SignatureParts, SigningContext};
@@ -24,15 +23,15 @@ pub(crate) fn derive_signing_key(
     date: &str,
     region: &str,
     product: &str,
-) -> hmac::Key {
+) -> crypto::HmacSha256 {
     let mut k = Vec::with_capacity(9 + secret.len());
     k.extend_from_slice(b"aliyun_v4");
     k.extend_from_slice(secret.as_bytes());
     let k_date = crypto::hmac_sha256(&k, date.as_bytes());
-    let k_region = crypto::hmac_sha256(k_date.as_ref(), region.as_bytes());
-    let k_product = crypto::hmac_sha256(k_region.as_ref(), product.as_bytes());
-    let k_signing = crypto::hmac_sha256(k_product.as_ref(), TERMINATOR.as_bytes());
-    crypto::hmac_sha256_key(k_signing.as_ref())
+    let k_region = crypto::hmac_sha256(&k_date, region.as_bytes());
+    let k_product = crypto::hmac_sha256(&k_region, product.as_bytes());
+    let k_signing = crypto::hmac_sha256(&k_product, TERMINATOR.as_bytes());
+    crypto::hmac_sha256_key(&k_signing)
 }
 
 /// Additional header names as signed: lower-cased, without default-signed names and names
@@ -54,26 +53,33 @@ pub(crate) fn filter_additional(additional: &[&str], headers: &HeaderMap) -> Vec
     out
 }
 
-pub(crate) fn canonical_request(input: &Input<'_>, additional: &[String]) -> String {
-    let mut cr = String::with_capacity(512);
-    cr.push_str(input.method);
-    cr.push('\n');
+/// Headers signed per request without allocating; more than this many spill to the heap.
+const INLINE_SIGNED: usize = 24;
+static NO_VALUE: http::HeaderValue = http::HeaderValue::from_static("");
+
+/// Appends the canonical request to `cr` (bytes: header values are signed as sent).
+pub(crate) fn write_canonical_request(cr: &mut Vec<u8>, input: &Input<'_>, additional: &[String]) {
+    cr.extend_from_slice(input.method.as_bytes());
+    cr.push(b'\n');
     // Canonical URI.
+    let encoded = |s: &str, cr: &mut Vec<u8>| {
+        encode::path(s).for_each(|p| cr.extend_from_slice(p.as_bytes()));
+    };
     match (input.bucket, input.key) {
         (Some(b), Some(k)) => {
-            cr.push('/');
-            encode::path(b).for_each(|p| cr.push_str(p));
-            cr.push('/');
-            encode::path(k).for_each(|p| cr.push_str(p));
+            cr.push(b'/');
+            encoded(b, cr);
+            cr.push(b'/');
+            encoded(k, cr);
         }
         (Some(b), None) => {
-            cr.push('/');
-            encode::path(b).for_each(|p| cr.push_str(p));
-            cr.push('/');
+            cr.push(b'/');
+            encoded(b, cr);
+            cr.push(b'/');
         }
-        _ => cr.push('/'),
+        _ => cr.push(b'/'),
     }
-    cr.push('\n');
+    cr.push(b'\n');
     // Canonical query: every parameter, RFC 3986-encoded, sorted by encoded key then value.
     if !input.query.is_empty() {
         let mut q: Vec<(String, String)> = input
@@ -84,79 +90,82 @@ pub(crate) fn canonical_request(input: &Input<'_>, additional: &[String]) -> Str
         q.sort_unstable();
         for (i, (k, v)) in q.iter().enumerate() {
             if i > 0 {
-                cr.push('&');
+                cr.push(b'&');
             }
-            cr.push_str(k);
+            cr.extend_from_slice(k.as_bytes());
             if !v.is_empty() {
-                cr.push('=');
-                cr.push_str(v);
+                cr.push(b'=');
+                cr.extend_from_slice(v.as_bytes());
             }
         }
     }
-    cr.push('\n');
+    cr.push(b'\n');
     // Canonical headers: lower-case names (http keeps them so), sorted; repeated headers
     // joined with ',' in the order received; values trimmed.
-    let mut signed: Vec<(&str, &http::HeaderValue)> = Vec::with_capacity(input.headers.len());
-    signed.extend(
-        input
-            .headers
-            .iter()
-            .filter(|(n, _)| {
-                let n = n.as_str();
-                canonical::is_signed_header(n, &[]) || additional.iter().any(|a| a == n)
-            })
-            .map(|(n, v)| (n.as_str(), v)),
-    );
+    let wanted = |n: &str| canonical::is_signed_header(n, &[]) || additional.iter().any(|a| a == n);
+    let mut inline = [("", &NO_VALUE); INLINE_SIGNED];
+    let mut spilled = Vec::new();
+    let mut n = 0;
+    for (name, value) in input.headers.iter().filter(|(n, _)| wanted(n.as_str())) {
+        if n < INLINE_SIGNED {
+            inline[n] = (name.as_str(), value);
+        } else {
+            if spilled.is_empty() {
+                spilled.extend_from_slice(&inline);
+            }
+            spilled.push((name.as_str(), value));
+        }
+        n += 1;
+    }
+    let signed = if spilled.is_empty() {
+        &mut inline[..n]
+    } else {
+        &mut spilled[..]
+    };
     signed.sort_by(|a, b| a.0.cmp(b.0)); // stable: keeps the order of repeated headers
+    let mut payload: Option<&[u8]> = None;
     let mut prev: Option<&str> = None;
-    for (name, value) in &signed {
+    for (name, value) in signed.iter() {
+        if payload.is_none() && *name == crate::headers::X_OSS_CONTENT_SHA256 {
+            payload = Some(value.as_bytes());
+        }
         if prev == Some(*name) {
-            cr.push(',');
+            cr.push(b',');
         } else {
             if prev.is_some() {
-                cr.push('\n');
+                cr.push(b'\n');
             }
-            cr.push_str(name);
-            cr.push(':');
+            cr.extend_from_slice(name.as_bytes());
+            cr.push(b':');
         }
-        canonical::push_trimmed(&mut cr, value.as_bytes());
+        canonical::push_trimmed(cr, value.as_bytes());
         prev = Some(name);
     }
     if prev.is_some() {
-        cr.push('\n');
+        cr.push(b'\n');
     }
-    cr.push('\n');
+    cr.push(b'\n');
     for (i, a) in additional.iter().enumerate() {
         if i > 0 {
-            cr.push(';');
+            cr.push(b';');
         }
-        cr.push_str(a);
+        cr.extend_from_slice(a.as_bytes());
     }
-    cr.push('\n');
-    let payload = input
-        .headers
-        .get(super::X_OSS_CONTENT_SHA256_NAME)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .unwrap_or(UNSIGNED_PAYLOAD);
-    cr.push_str(payload);
-    cr
+    cr.push(b'\n');
+    // The first `x-oss-content-sha256` value (it is always among the signed headers).
+    canonical::push_trimmed(cr, payload.unwrap_or(UNSIGNED_PAYLOAD.as_bytes()));
 }
 
 pub(crate) fn scope(date: &str, region: &str, product: &str) -> String {
-    let mut s = String::with_capacity(48);
+    let mut s = Vec::with_capacity(48);
     push_scope(&mut s, date, region, product);
-    s
+    String::from_utf8_lossy(&s).into_owned()
 }
 
-fn push_scope(s: &mut String, date: &str, region: &str, product: &str) {
-    s.push_str(date);
-    s.push('/');
-    s.push_str(region);
-    s.push('/');
-    s.push_str(product);
-    s.push('/');
-    s.push_str(TERMINATOR);
+fn push_scope(s: &mut Vec<u8>, date: &str, region: &str, product: &str) {
+    for part in [date, "/", region, "/", product, "/", TERMINATOR] {
+        s.extend_from_slice(part.as_bytes());
+    }
 }
 
 pub(crate) fn check_ctx(ctx: &SigningContext<'_>) -> Result<(), SignError> {
@@ -166,7 +175,54 @@ pub(crate) fn check_ctx(ctx: &SigningContext<'_>) -> Result<(), SignError> {
     if ctx.product.is_empty() {
         return Err(SignError::new("V4 signing needs a product"));
     }
+    // Both go into the credential scope of a header value or a URL.
+    let scope_safe = |s: &str| s.bytes().all(|b| b.is_ascii_graphic() && b != b'/');
+    if !scope_safe(ctx.region) {
+        return Err(SignError::new(
+            "the region must be printable ASCII without spaces or '/'",
+        ));
+    }
+    if !scope_safe(ctx.product) {
+        return Err(SignError::new(
+            "the product must be printable ASCII without spaces or '/'",
+        ));
+    }
     Ok(())
+}
+
+/// The string to sign before the canonical request's hash: algorithm, timestamp and scope,
+/// each on its own line. It changes once a second, so signers can absorb it into the MAC
+/// ahead of time.
+pub(crate) fn push_sts_prefix(sts: &mut Vec<u8>, timestamp: &str, region: &str, product: &str) {
+    for part in [ALGORITHM, "\n", timestamp, "\n"] {
+        sts.extend_from_slice(part.as_bytes());
+    }
+    push_scope(sts, &timestamp[..8.min(timestamp.len())], region, product);
+    sts.push(b'\n');
+}
+
+/// Writes the canonical request to `cr` and the string to sign to `sts` (both appended to)
+/// for `input` signed at `timestamp` (`yyyyMMddTHHmmssZ`); returns the signature.
+#[allow(clippy::too_many_arguments)] // mirrors the signing inputs one to one
+pub(crate) fn compute_into(
+    input: &Input<'_>,
+    secret: &str,
+    region: &str,
+    product: &str,
+    timestamp: &str,
+    additional: &[String],
+    cache: Option<&KeyCache>,
+    cr: &mut Vec<u8>,
+    sts: &mut Vec<u8>,
+) -> [u8; 32] {
+    write_canonical_request(cr, input, additional);
+    let date = &timestamp[..8.min(timestamp.len())];
+    push_sts_prefix(sts, timestamp, region, product);
+    crypto::push_sha256_hex(sts, cr);
+    match cache {
+        Some(c) => c.sign(secret, date, region, product, sts),
+        None => crypto::hmac_sha256_with(&derive_signing_key(secret, date, region, product), sts),
+    }
 }
 
 /// Computes every stage for `input` signed at `timestamp` (`yyyyMMddTHHmmssZ`).
@@ -180,67 +236,48 @@ pub(crate) fn compute(
     cache: Option<&KeyCache>,
 ) -> SignatureParts {
     let additional = filter_additional(additional, input.headers);
-    let cr = canonical_request(input, &additional);
-    let date = &timestamp[..8.min(timestamp.len())];
-    let mut sts = String::with_capacity(160);
-    sts.push_str(ALGORITHM);
-    sts.push('\n');
-    sts.push_str(timestamp);
-    sts.push('\n');
-    push_scope(&mut sts, date, region, product);
-    sts.push('\n');
-    crypto::push_sha256_hex(&mut sts, cr.as_bytes());
-    let key = match cache {
-        Some(c) => c.get(secret, date, region, product),
-        None => derive_signing_key(secret, date, region, product),
-    };
-    let signature = crypto::hex(hmac::sign(&key, sts.as_bytes()).as_ref());
+    let mut cr = Vec::with_capacity(512);
+    let mut sts = Vec::with_capacity(160);
+    let tag = compute_into(
+        input,
+        secret,
+        region,
+        product,
+        timestamp,
+        &additional,
+        cache,
+        &mut cr,
+        &mut sts,
+    );
     SignatureParts {
-        canonical_request: Some(cr),
-        string_to_sign: sts,
-        signature,
+        canonical_request: Some(String::from_utf8_lossy(&cr).into_owned()),
+        string_to_sign: String::from_utf8_lossy(&sts).into_owned(),
+        signature: crypto::hex(&tag),
         additional_headers: (!additional.is_empty()).then(|| additional.join(";")),
     }
 }
 
-pub(crate) fn sign(
-    input: &Input<'_>,
-    creds: &Credentials,
+/// Appends the `Authorization` value: credential scope, additional header names and the
+/// hex signature.
+pub(crate) fn push_authorization(
+    out: &mut Vec<u8>,
+    access_key_id: &str,
     ctx: &SigningContext<'_>,
     timestamp: &str,
-    cache: &KeyCache,
-) -> Result<SignatureParts, SignError> {
-    check_ctx(ctx)?;
-    Ok(compute(
-        input,
-        creds.access_key_secret(),
-        ctx.region,
-        ctx.product,
-        timestamp,
-        ctx.additional_headers,
-        Some(cache),
-    ))
-}
-
-pub(crate) fn authorization(
-    creds: &Credentials,
-    ctx: &SigningContext<'_>,
-    timestamp: &str,
-    parts: &SignatureParts,
-) -> String {
-    let mut s = String::with_capacity(160);
-    s.push_str(ALGORITHM);
-    s.push_str(" Credential=");
-    s.push_str(creds.access_key_id());
-    s.push('/');
-    push_scope(&mut s, &timestamp[..8], ctx.region, ctx.product);
-    if let Some(a) = &parts.additional_headers {
-        s.push_str(",AdditionalHeaders=");
-        s.push_str(a);
+    additional: &[String],
+    signature: &[u8],
+) {
+    for part in [ALGORITHM, " Credential=", access_key_id, "/"] {
+        out.extend_from_slice(part.as_bytes());
     }
-    s.push_str(",Signature=");
-    s.push_str(&parts.signature);
-    s
+    push_scope(out, &timestamp[..8], ctx.region, ctx.product);
+    for (i, a) in additional.iter().enumerate() {
+        let sep = if i == 0 { ",AdditionalHeaders=" } else { ";" };
+        out.extend_from_slice(sep.as_bytes());
+        out.extend_from_slice(a.as_bytes());
+    }
+    out.extend_from_slice(b",Signature=");
+    crypto::push_hex(out, signature);
 }
 
 #[allow(clippy::too_many_arguments)] // mirrors the signing inputs one to one
