@@ -1,15 +1,41 @@
-//! The one process-wide multi-thread tokio runtime (shared with pyo3-async-runtimes), and
-//! the helpers that run a future from a blocking method or hand it to asyncio.
+//! Where the binding's futures run, and how their results reach Python.
+//!
+//! * Blocking methods ([`block_on`]) run on one process-wide current-thread runtime, driven
+//!   by the calling thread with the GIL released: the request, its connection and its
+//!   timers all make progress on that thread, so a call costs no thread hand-offs (a
+//!   multi-thread runtime costs two wake-ups and context switches per call, which on this
+//!   class of machine is most of a small request's time). Several Python threads may block
+//!   at once; tokio lets whichever holds the runtime drive the others' I/O.
+//! * Asyncio methods ([`spawn`]) run on the multi-thread runtime shared with
+//!   pyo3-async-runtimes. A finished future does not take the GIL on the tokio thread: it
+//!   queues its output and, when the queue was empty, writes one byte to a socket the event
+//!   loop watches. The loop thread then converts every queued output and resolves the
+//!   asyncio futures in one batch. Under load many completions share one wake-up, and the
+//!   tokio workers never wait for the GIL.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 
-/// The shared runtime: the one `pyo3_async_runtimes` drives asyncio futures on.
+/// The shared multi-thread runtime: the one `pyo3_async_runtimes` also uses.
 pub(crate) fn runtime() -> &'static tokio::runtime::Runtime {
     pyo3_async_runtimes::tokio::get_runtime()
+}
+
+/// The runtime blocking calls drive on their own thread.
+fn blocking_runtime() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a current-thread tokio runtime builds")
+    })
 }
 
 /// How often a blocking call checks for signals (Ctrl-C) while it waits.
@@ -18,21 +44,22 @@ const SIGNAL_CHECK: Duration = Duration::from_millis(100);
 /// Runs `fut` to completion with the GIL released (the arguments are already owned Rust
 /// values), then converts its output while attached again.
 ///
-/// `block_on` drives the future on the calling thread, so every `SIGNAL_CHECK` it briefly
-/// re-attaches to run Python's signal handlers: Ctrl-C raises `KeyboardInterrupt` and
-/// drops (cancels) the request instead of waiting for it.
+/// Every `SIGNAL_CHECK` the wait briefly re-attaches to run Python's signal handlers:
+/// Ctrl-C raises `KeyboardInterrupt` and drops (cancels) the request instead of waiting.
 pub(crate) fn block_on<'py, F, T>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
 where
     F: Future<Output = PyResult<T>> + Send,
     T: for<'a> IntoPyObject<'a> + Send,
 {
     let out = py.detach(|| {
-        runtime().block_on(async {
+        blocking_runtime().block_on(async {
             tokio::pin!(fut);
-            let mut tick = tokio::time::interval(SIGNAL_CHECK);
+            let start = tokio::time::Instant::now() + SIGNAL_CHECK;
+            let mut tick = tokio::time::interval_at(start, SIGNAL_CHECK);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tokio::select! {
+                    biased;
                     out = &mut fut => break out,
                     _ = tick.tick() => Python::attach(|py| py.check_signals())?,
                 }
@@ -42,11 +69,249 @@ where
     out.into_bound_py_any(py)
 }
 
-/// Returns an asyncio awaitable that runs `fut` on the shared runtime.
+/// Turns a finished future's output into the Python object that resolves its asyncio
+/// future; runs on the event loop's thread, attached.
+type Convert = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
+
+/// One finished operation waiting for the loop thread.
+struct Done {
+    future: Py<PyAny>,
+    convert: Convert,
+}
+
+/// What tokio threads and the loop thread share for one event loop.
+struct Shared {
+    done: Mutex<Vec<Done>>,
+    /// Set when a wake-up byte is in flight; cleared by the loop thread before it drains.
+    armed: AtomicBool,
+    waker: Waker,
+}
+
+fn push(shared: &Arc<Shared>, done: Done) {
+    shared
+        .done
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(done);
+    if !shared.armed.swap(true, Ordering::AcqRel) {
+        #[cfg(unix)]
+        shared.waker.wake();
+        #[cfg(not(unix))]
+        shared.waker.wake(shared);
+    }
+}
+
+/// Resolves the asyncio future of every queued operation (on the loop thread).
+fn drain(py: Python<'_>, shared: &Shared) -> PyResult<()> {
+    let batch = std::mem::take(
+        &mut *shared
+            .done
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    for Done { future, convert } in batch {
+        let future = future.bind(py);
+        // Cancelled (or otherwise resolved) while it ran: nobody wants the result.
+        if future
+            .call_method0(pyo3::intern!(py, "done"))?
+            .is_truthy()?
+        {
+            continue;
+        }
+        match convert(py) {
+            Ok(v) => future.call_method1(pyo3::intern!(py, "set_result"), (v,))?,
+            Err(e) => {
+                future.call_method1(pyo3::intern!(py, "set_exception"), (e.into_value(py),))?
+            }
+        };
+    }
+    Ok(())
+}
+
+/// Wakes the event loop: a byte on a socket it watches (Unix), or `call_soon_threadsafe`
+/// (elsewhere; asyncio's Windows loop cannot watch sockets).
+#[cfg(unix)]
+struct Waker(std::os::unix::net::UnixStream);
+
+#[cfg(unix)]
+impl Waker {
+    fn wake(&self) {
+        use std::io::Write as _;
+        // Non-blocking: a full socket already holds a pending wake-up, and a closed loop
+        // has nobody left to wake.
+        let _ = (&self.0).write(&[1]);
+    }
+}
+
+#[cfg(not(unix))]
+struct Waker(Py<PyAny>);
+
+#[cfg(not(unix))]
+impl Waker {
+    fn wake(&self, shared: &Arc<Shared>) {
+        Python::attach(|py| {
+            // A closed loop raises RuntimeError: nothing is waiting any more.
+            let drain = DrainLater(shared.clone());
+            let _ = self.0.call_method1(py, "call_soon_threadsafe", (drain,));
+        });
+    }
+}
+
+/// The callable `call_soon_threadsafe` runs on the loop thread.
+#[cfg(not(unix))]
+#[pyclass(module = "oss_sse._oss_sse", frozen)]
+struct DrainLater(Arc<Shared>);
+
+#[cfg(not(unix))]
+#[pymethods]
+impl DrainLater {
+    fn __call__(&self, py: Python<'_>) -> PyResult<()> {
+        self.0.armed.store(false, Ordering::Release);
+        drain(py, &self.0)
+    }
+}
+
+/// The loop side of [`Shared`]: one per event loop, kept in [`bridges`]; on Unix it owns the
+/// read end of the wake-up socket and is the loop's reader for it.
+#[pyclass(module = "oss_sse._oss_sse", frozen)]
+struct Bridge {
+    shared: Arc<Shared>,
+    #[cfg(unix)]
+    reader: std::os::unix::net::UnixStream,
+}
+
+#[pymethods]
+impl Bridge {
+    /// Empties the wake-up socket and resolves every finished operation (called by the
+    /// loop when the socket is readable).
+    fn drain(&self, py: Python<'_>) -> PyResult<()> {
+        // Order matters. Bytes first, then the flag, then the queue: an operation queued
+        // after the flag is cleared writes a byte that stays in the socket for the next
+        // call, and one queued before is in the batch taken below. (Clearing the flag
+        // first would let this read swallow the byte of an operation that then finds the
+        // flag set, and the next one would never wake the loop.)
+        #[cfg(unix)]
+        {
+            use std::io::Read as _;
+            let mut buf = [0u8; 64];
+            while matches!((&self.reader).read(&mut buf), Ok(n) if n > 0) {}
+        }
+        self.shared.armed.store(false, Ordering::Release);
+        drain(py, &self.shared)
+    }
+}
+
+/// `weakref.WeakKeyDictionary[loop, Bridge]`: one bridge per event loop, gone with it.
+fn bridges(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    static BRIDGES: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    BRIDGES
+        .get_or_try_init(py, || {
+            Ok::<_, PyErr>(
+                py.import("weakref")?
+                    .getattr("WeakKeyDictionary")?
+                    .call0()?
+                    .unbind(),
+            )
+        })
+        .map(|d| d.bind(py))
+}
+
+/// The bridge for `event_loop`, created and registered with it on first use.
+fn bridge_for(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Arc<Shared>> {
+    let map = bridges(py)?;
+    if let Ok(b) = map
+        .call_method1(pyo3::intern!(py, "get"), (event_loop,))?
+        .cast_into::<Bridge>()
+    {
+        return Ok(b.get().shared.clone());
+    }
+    let bridge = new_bridge(py, event_loop)?;
+    let shared = bridge.get().shared.clone();
+    map.set_item(event_loop, bridge)?;
+    Ok(shared)
+}
+
+#[cfg(unix)]
+fn new_bridge<'py>(
+    py: Python<'py>,
+    event_loop: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, Bridge>> {
+    use std::os::fd::AsRawFd as _;
+    let (reader, writer) = std::os::unix::net::UnixStream::pair()?;
+    reader.set_nonblocking(true)?;
+    writer.set_nonblocking(true)?;
+    let fd = reader.as_raw_fd();
+    let bridge = Bound::new(
+        py,
+        Bridge {
+            shared: Arc::new(Shared {
+                done: Mutex::new(Vec::new()),
+                armed: AtomicBool::new(false),
+                waker: Waker(writer),
+            }),
+            reader,
+        },
+    )?;
+    event_loop.call_method1("add_reader", (fd, bridge.getattr("drain")?))?;
+    Ok(bridge)
+}
+
+#[cfg(not(unix))]
+fn new_bridge<'py>(
+    py: Python<'py>,
+    event_loop: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, Bridge>> {
+    Bound::new(
+        py,
+        Bridge {
+            shared: Arc::new(Shared {
+                done: Mutex::new(Vec::new()),
+                armed: AtomicBool::new(false),
+                waker: Waker(event_loop.clone().unbind()),
+            }),
+        },
+    )
+}
+
+/// Aborts the tokio task when its asyncio future is done: a no-op after a result, the
+/// cancellation of the Rust operation after `future.cancel()`.
+#[pyclass(module = "oss_sse._oss_sse", frozen)]
+struct AbortOnDone(tokio::task::AbortHandle);
+
+#[pymethods]
+impl AbortOnDone {
+    fn __call__(&self, _future: &Bound<'_, PyAny>) {
+        self.0.abort();
+    }
+}
+
+/// Returns an asyncio future that `fut`, running on the shared runtime, resolves.
+/// Must be called from a coroutine (with a running event loop).
 pub(crate) fn spawn<'py, F, T>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
 where
     F: Future<Output = PyResult<T>> + Send + 'static,
     T: for<'a> IntoPyObject<'a> + Send + 'static,
 {
-    pyo3_async_runtimes::tokio::future_into_py(py, fut)
+    static GET_RUNNING_LOOP: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let event_loop = GET_RUNNING_LOOP
+        .import(py, "asyncio", "get_running_loop")?
+        .call0()?;
+    let shared = bridge_for(py, &event_loop)?;
+    let future = event_loop.call_method0(pyo3::intern!(py, "create_future"))?;
+    let handle = future.clone().unbind();
+    let task = runtime().spawn(async move {
+        let out = fut.await;
+        push(
+            &shared,
+            Done {
+                future: handle,
+                convert: Box::new(move |py| out.and_then(|v| v.into_py_any(py))),
+            },
+        );
+    });
+    future.call_method1(
+        pyo3::intern!(py, "add_done_callback"),
+        (AbortOnDone(task.abort_handle()),),
+    )?;
+    Ok(future)
 }

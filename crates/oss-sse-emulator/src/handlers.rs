@@ -213,9 +213,15 @@ fn check_md5(ctx: &Ctx, body: &[u8]) -> Result<(), OssErr> {
     }
 }
 
-/// Streams the request body into `w`; returns the body's MD5 and length.
-async fn pump(mut body: Incoming, w: &mut BlobWriter) -> Result<([u8; 16], u64), OssErr> {
-    let mut md5 = oss_sse_core::crypto::Md5Hasher::new();
+/// Streams the request body into `w`; returns the body's MD5 and length. The writer hashes
+/// everything it is given, so the body needs its own MD5 pass only when `w` already holds a
+/// prefix (appends).
+async fn pump(
+    mut body: Incoming,
+    w: &mut BlobWriter,
+    after_prefix: bool,
+) -> Result<([u8; 16], u64), OssErr> {
+    let mut md5 = after_prefix.then(oss_sse_core::crypto::Md5Hasher::new);
     let mut len = 0u64;
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| {
@@ -226,12 +232,14 @@ async fn pump(mut body: Incoming, w: &mut BlobWriter) -> Result<([u8; 16], u64),
             )
         })?;
         if let Ok(data) = frame.into_data() {
-            md5.update(&data);
+            if let Some(m) = md5.as_mut() {
+                m.update(&data);
+            }
             len += data.len() as u64;
             w.write(&data).await.map_err(OssErr::internal)?;
         }
     }
-    Ok((md5.finalize(), len))
+    Ok((md5.map_or_else(|| w.digests().md5, |m| m.finalize()), len))
 }
 
 /// Streams a request body into a new blob (after `prefix`, for appends), checking
@@ -249,13 +257,14 @@ async fn receive(
         .new_writer(sse)
         .await
         .map_err(OssErr::internal)?;
+    let after_prefix = prefix.is_some();
     if let Some(reader) = prefix
         && let Err(e) = blob::copy_all(reader, &mut w).await
     {
         w.discard().await;
         return Err(OssErr::internal(e));
     }
-    let (got_md5, len) = match pump(body, &mut w).await {
+    let (got_md5, len) = match pump(body, &mut w, after_prefix).await {
         Ok(v) => v,
         Err(e) => {
             w.discard().await;
