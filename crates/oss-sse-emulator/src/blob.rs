@@ -114,7 +114,10 @@ pub(crate) struct Record {
 /// Where a blob's bytes are.
 #[derive(Debug, Clone)]
 pub(crate) enum BlobRef {
-    Mem(Arc<Vec<u8>>),
+    /// In memory: the sealed chunks as they were sealed (each `chunk size + tag` bytes, the
+    /// last one shorter), then the trailer. Kept apart so sealing never copies or regrows
+    /// one big buffer.
+    Mem(Arc<Vec<Vec<u8>>>),
     File(PathBuf),
     /// A completed multipart upload: its parts in order, each a sealed blob of its own (as on
     /// OSS, completing does not rewrite the data), and on disk the manifest that lists them.
@@ -138,7 +141,7 @@ pub(crate) struct BlobWriter {
 }
 
 enum Sink {
-    Mem(Vec<u8>),
+    Mem(Vec<Vec<u8>>),
     File { file: tokio::fs::File, tmp: PathBuf },
 }
 
@@ -227,17 +230,17 @@ impl BlobWriter {
             &mut buf,
         );
         self.index += 1;
-        self.emit(&buf).await
+        self.emit(buf).await
     }
 
-    async fn emit(&mut self, bytes: &[u8]) -> Result<(), String> {
+    async fn emit(&mut self, bytes: Vec<u8>) -> Result<(), String> {
         match &mut self.sink {
             Sink::Mem(v) => {
-                v.extend_from_slice(bytes);
+                v.push(bytes);
                 Ok(())
             }
             Sink::File { file, .. } => file
-                .write_all(bytes)
+                .write_all(&bytes)
                 .await
                 .map_err(|e| format!("write: {e}")),
         }
@@ -264,7 +267,7 @@ impl BlobWriter {
         let mut tail = trailer;
         tail.extend_from_slice(&(tail.len() as u32).to_le_bytes());
         tail.extend_from_slice(MAGIC);
-        self.emit(&tail).await?;
+        self.emit(tail).await?;
         match self.sink {
             Sink::Mem(v) => Ok((record, BlobRef::Mem(Arc::new(v)))),
             Sink::File { mut file, tmp } => {
@@ -347,7 +350,7 @@ pub(crate) struct BlobReader {
 }
 
 enum Source {
-    Mem(Arc<Vec<u8>>),
+    Mem(Arc<Vec<Vec<u8>>>),
     File(tokio::fs::File),
 }
 
@@ -394,12 +397,18 @@ impl BlobReader {
             self.chunk_size
         };
         let len = (plain_len + TAG_LEN as u64) as usize;
-        let mut buf = vec![0u8; len];
-        match &mut self.source {
-            Source::Mem(v) => {
-                let s = usize::try_from(start).map_err(|_| "offset overflow")?;
-                buf.copy_from_slice(v.get(s..s + len).ok_or("blob truncated")?);
+        let mut buf = match &mut self.source {
+            Source::Mem(chunks) => {
+                let i = usize::try_from(index).map_err(|_| "chunk index overflow")?;
+                match chunks.get(i) {
+                    Some(c) if c.len() == len => c.clone(),
+                    _ => return Err("blob truncated".into()),
+                }
             }
+            Source::File(_) => vec![0u8; len],
+        };
+        match &mut self.source {
+            Source::Mem(_) => {}
             Source::File(f) => {
                 f.seek(std::io::SeekFrom::Start(start))
                     .await
