@@ -216,8 +216,31 @@ fn bridges(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
         .map(|d| d.bind(py))
 }
 
-/// The bridge for `event_loop`, created and registered with it on first use.
+/// The bridge for `event_loop`, created and registered with it on first use. Each thread
+/// remembers its last loop (weakly) and bridge, so the common case is a pointer compare.
 fn bridge_for(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Arc<Shared>> {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(Py<pyo3::types::PyWeakrefReference>, Arc<Shared>)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let hit = LAST.with_borrow(|last| {
+        last.as_ref().and_then(|(weak, shared)| {
+            weak.bind(py)
+                .upgrade()
+                .filter(|l| l.is(event_loop))
+                .map(|_| shared.clone())
+        })
+    });
+    if let Some(shared) = hit {
+        return Ok(shared);
+    }
+    let shared = lookup_bridge(py, event_loop)?;
+    let weak = pyo3::types::PyWeakrefReference::new(event_loop)?.unbind();
+    LAST.with_borrow_mut(|last| *last = Some((weak, shared.clone())));
+    Ok(shared)
+}
+
+fn lookup_bridge(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Arc<Shared>> {
     let map = bridges(py)?;
     if let Ok(b) = map
         .call_method1(pyo3::intern!(py, "get"), (event_loop,))?
@@ -273,14 +296,14 @@ fn new_bridge<'py>(
     )
 }
 
-/// Aborts the tokio task when its asyncio future is done: a no-op after a result, the
-/// cancellation of the Rust operation after `future.cancel()`.
+/// Aborts the tokio task behind an `OperationFuture` (`oss_sse/_aio.py`) when the future
+/// is cancelled.
 #[pyclass(module = "oss_sse._oss_sse", frozen)]
-struct AbortOnDone(tokio::task::AbortHandle);
+struct AbortTask(tokio::task::AbortHandle);
 
 #[pymethods]
-impl AbortOnDone {
-    fn __call__(&self, _future: &Bound<'_, PyAny>) {
+impl AbortTask {
+    fn __call__(&self) {
         self.0.abort();
     }
 }
@@ -293,11 +316,16 @@ where
     T: for<'a> IntoPyObject<'a> + Send + 'static,
 {
     static GET_RUNNING_LOOP: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    static OPERATION_FUTURE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let event_loop = GET_RUNNING_LOOP
         .import(py, "asyncio", "get_running_loop")?
         .call0()?;
     let shared = bridge_for(py, &event_loop)?;
-    let future = event_loop.call_method0(pyo3::intern!(py, "create_future"))?;
+    let kwargs = pyo3::types::PyDict::new(py);
+    kwargs.set_item(pyo3::intern!(py, "loop"), &event_loop)?;
+    let future = OPERATION_FUTURE
+        .import(py, "oss_sse._aio", "OperationFuture")?
+        .call((), Some(&kwargs))?;
     let handle = future.clone().unbind();
     let task = runtime().spawn(async move {
         let out = fut.await;
@@ -309,9 +337,9 @@ where
             },
         );
     });
-    future.call_method1(
-        pyo3::intern!(py, "add_done_callback"),
-        (AbortOnDone(task.abort_handle()),),
+    future.setattr(
+        pyo3::intern!(py, "_oss_abort"),
+        AbortTask(task.abort_handle()),
     )?;
     Ok(future)
 }

@@ -666,6 +666,25 @@ async def test_cancelled_request(oss: LocalOSS, bucket: str) -> None:
     assert (await aclient.get_bucket_info(bucket)).name == bucket
 
 
+async def test_cancelling_aborts_the_rust_operation(
+    oss: LocalOSS, bucket: str, tmp_path: pathlib.Path
+) -> None:
+    """Cancelling the awaitable stops the operation itself, not just the wait: a download
+    held up by a slow GET never writes its file."""
+    aclient = oss.async_client()
+    await aclient.put_object(bucket, "slow", b"x" * 1024)
+    oss.inject_fault({"kind": "delay", "ms": 1000}, op="GetObject", count=1)
+    dest = tmp_path / "slow.bin"
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(aclient.download_file(bucket, "slow", str(dest)), timeout=0.2)
+    await asyncio.sleep(1.5)  # past the delay: an orphaned download would have finished
+    assert not dest.exists()
+    assert list(tmp_path.iterdir()) == []
+    # Without the fault the same download completes.
+    await aclient.download_file(bucket, "slow", str(dest))
+    assert dest.read_bytes() == b"x" * 1024
+
+
 async def test_client_properties(oss: LocalOSS, aclient: oss_sse.AsyncClient) -> None:
     assert aclient.region == oss.region
     assert aclient.config.addressing_style == "path"

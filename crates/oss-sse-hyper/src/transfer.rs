@@ -296,6 +296,14 @@ impl Client {
         }
         let started = self.send(&init).await?;
         let upload_id = started.upload_id.clone();
+        // If this future is dropped (cancelled) while parts are in flight, abort the upload
+        // in the background rather than leak it.
+        let mut guard = AbortOnDrop(Some((
+            self.clone(),
+            bucket.to_owned(),
+            key.to_owned(),
+            upload_id.clone(),
+        )));
         let result = self
             .upload_parts(
                 bucket,
@@ -308,6 +316,7 @@ impl Client {
                 progress,
             )
             .await;
+        guard.0 = None;
         match result {
             Ok(out) => Ok(out),
             Err(e) => {
@@ -424,19 +433,15 @@ impl Client {
             name.push(".oss-sse.part");
             path.with_file_name(name)
         };
-        let result = self.download_to(bucket, key, &tmp, opts).await;
-        match result {
-            Ok(out) => {
-                tokio::fs::rename(&tmp, &path)
-                    .await
-                    .map_err(|e| Error::File(FileError::new(&path, "write", e)))?;
-                Ok(out)
-            }
-            Err(e) => {
-                let _ = tokio::fs::remove_file(&tmp).await;
-                Err(e)
-            }
-        }
+        // Removes the partial file however the download ends short of the rename: an
+        // error, or this future being dropped (cancelled).
+        let mut partial = RemoveOnDrop(Some(tmp.clone()));
+        let out = self.download_to(bucket, key, &tmp, opts).await?;
+        tokio::fs::rename(&tmp, &path)
+            .await
+            .map_err(|e| Error::File(FileError::new(&path, "write", e)))?;
+        partial.0 = None;
+        Ok(out)
     }
 
     async fn download_to(
@@ -582,5 +587,45 @@ impl Client {
             .await
             .map_err(|e| Error::File(FileError::new(tmp, "write", e)))?;
         Ok(crc.value())
+    }
+}
+
+/// Deletes a partial download's file when dropped still armed.
+struct RemoveOnDrop(Option<PathBuf>);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            // A quick unlink; it may not exist yet (nothing was created).
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// Aborts a multipart upload in the background when dropped still armed: the
+/// `upload_file` future was cancelled between initiate and complete.
+struct AbortOnDrop(Option<(Client, String, String, String)>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        let Some((client, bucket, key, upload_id)) = self.0.take() else {
+            return;
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => {
+                rt.spawn(async move {
+                    let abort = AbortMultipartUpload::new(&bucket, &key, &upload_id);
+                    if let Err(e) = client.send(&abort).await {
+                        tracing::warn!(upload_id, error = %e, "could not abort the cancelled multipart upload");
+                    }
+                });
+            }
+            Err(_) => {
+                tracing::warn!(
+                    upload_id,
+                    "cancelled multipart upload left open: no runtime to abort it on"
+                );
+            }
+        }
     }
 }

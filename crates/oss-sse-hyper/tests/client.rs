@@ -684,6 +684,63 @@ async fn upload_and_download_files_multipart_with_sse() {
 
 // ---- ECS RAM role provider against a local fake metadata server ----
 
+/// Dropping (cancelling) a transfer future cleans up after it: a multipart upload is
+/// aborted in the background, a download's partial file is removed.
+#[tokio::test]
+async fn cancelled_transfers_leave_nothing_behind() {
+    let (emu, c) = setup("cancelled").await;
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src.bin");
+    std::fs::write(&src, vec![7u8; 3_000_000]).unwrap();
+    let opts = UploadOptions::default().with_part_size(256 * 1024, 1024 * 1024);
+    emu.faults().push(FaultRule::next(
+        "UploadPart",
+        1,
+        FaultAction::Delay { ms: 2000 },
+    ));
+    let cancelled = tokio::time::timeout(
+        Duration::from_millis(300),
+        c.upload_file("cancelled", "big", &src, &opts),
+    )
+    .await;
+    assert!(
+        cancelled.is_err(),
+        "the upload should still have been running"
+    );
+    // The background abort runs once the future is gone.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while emu.open_uploads().await != 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the cancelled upload was left open"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    c.send(&PutObject::new("cancelled", "small", &b"hello"[..]))
+        .await
+        .unwrap();
+    let dest = dir.path().join("out.bin");
+    emu.faults().push(FaultRule::next(
+        "GetObject",
+        1,
+        FaultAction::Delay { ms: 2000 },
+    ));
+    let cancelled = tokio::time::timeout(
+        Duration::from_millis(300),
+        c.download_file("cancelled", "small", &dest, &DownloadOptions::default()),
+    )
+    .await;
+    assert!(cancelled.is_err());
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("src.bin")], "{left:?}");
+    emu.faults().clear();
+    emu.shutdown().await;
+}
+
 async fn fake_metadata(expire_in: Duration, delay: Duration) -> (String, Arc<AtomicU64>) {
     use http_body_util::Full;
     use hyper::service::service_fn;

@@ -1,0 +1,25 @@
+"""The asyncio future an ``AsyncClient`` method returns.
+
+It is an ``asyncio.Future`` whose ``cancel()`` also aborts the Rust operation behind it
+(set by the binding as ``_oss_abort``). Overriding ``cancel`` instead of adding a done
+callback keeps a completed operation to one callback on the loop: the awaiting task's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+
+class OperationFuture(asyncio.Future[Any]):
+    """An ``asyncio.Future`` resolved by the binding; cancelling it aborts the request."""
+
+    _oss_abort: Callable[[], None] | None = None
+
+    def cancel(self, msg: Any | None = None) -> bool:
+        abort = self._oss_abort
+        if abort is not None and not self.done():
+            self._oss_abort = None
+            abort()
+        return super().cancel(msg)
