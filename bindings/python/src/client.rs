@@ -13,7 +13,7 @@ use crate::conv;
 use crate::credentials::provider;
 use crate::errors::{client_error, to_pyerr};
 use crate::ops::{self, NewObject, with_any_op};
-use crate::runtime::{block_on, runtime, spawn};
+use crate::runtime::{block_on, block_on_parallel, runtime, spawn};
 use crate::sansio::{ENDPOINT_TYPES, STYLES, VERSIONS};
 use crate::types::ToPy;
 
@@ -135,6 +135,9 @@ macro_rules! client_class {
         #[derive(Debug, Clone)]
         pub(crate) struct $cls {
             inner: Client,
+            /// What `upload_file` / `download_file` use: for the blocking client a second
+            /// connection pool that lives on the multi-thread runtime (see `runtime.rs`).
+            transfers: Client,
         }
 
         #[pymethods]
@@ -155,11 +158,11 @@ macro_rules! client_class {
                 operation_timeout: Option<&Bound<'_, PyAny>>,
                 crc_check: bool,
             ) -> PyResult<Self> {
-                Ok(Self {
-                    inner: build_client(
+                let build = || {
+                    build_client(
                         region,
                         credentials,
-                        endpoint,
+                        endpoint.clone(),
                         endpoint_type,
                         addressing_style,
                         signature_version,
@@ -168,8 +171,15 @@ macro_rules! client_class {
                         read_timeout,
                         operation_timeout,
                         crc_check,
-                    )?,
-                })
+                    )
+                };
+                let inner = build()?;
+                let transfers = if Self::OWN_TRANSFER_POOL {
+                    build()?
+                } else {
+                    inner.clone()
+                };
+                Ok(Self { inner, transfers })
             }
 
             /// The signing region.
@@ -657,9 +667,9 @@ macro_rules! client_class {
                 if let Some(cb) = progress.rust_callback(py) {
                     opts = opts.with_progress(cb);
                 }
-                let client = self.inner.clone();
+                let client = self.transfers.clone();
                 let error = progress.error.clone();
-                self.run(py, async move {
+                self.run_transfer(py, async move {
                     let out = client
                         .upload_file(&bucket, &key, &path, &opts)
                         .await
@@ -708,9 +718,9 @@ macro_rules! client_class {
                 if let Some(cb) = progress.rust_callback(py) {
                     opts = opts.with_progress(cb);
                 }
-                let client = self.inner.clone();
+                let client = self.transfers.clone();
                 let error = progress.error.clone();
-                self.run(py, async move {
+                self.run_transfer(py, async move {
                     let out = client
                         .download_file(&bucket, &key, &path, &opts)
                         .await
@@ -783,7 +793,11 @@ client_class! {
 }
 
 impl PyClient {
-    /// Blocks on `fut` with the GIL released.
+    /// Transfers get their own pool on the multi-thread runtime: their parts then use every
+    /// core, and the single-request pool stays on the calling thread's runtime.
+    const OWN_TRANSFER_POOL: bool = true;
+
+    /// Blocks on `fut` with the GIL released, driving it on the calling thread.
     fn run<'py, F, T>(&self, py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
     where
         F: Future<Output = PyResult<T>> + Send + 'static,
@@ -791,11 +805,32 @@ impl PyClient {
     {
         block_on(py, fut)
     }
+
+    /// Blocks on a transfer with the GIL released while it runs on the multi-thread runtime.
+    fn run_transfer<'py, F, T>(&self, py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+    where
+        F: Future<Output = PyResult<T>> + Send + 'static,
+        T: for<'a> IntoPyObject<'a> + Send + 'static,
+    {
+        block_on_parallel(py, fut)
+    }
 }
 
 impl PyAsyncClient {
+    /// Everything already runs on the multi-thread runtime: one pool.
+    const OWN_TRANSFER_POOL: bool = false;
+
     /// Returns an asyncio awaitable for `fut`.
     fn run<'py, F, T>(&self, py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+    where
+        F: Future<Output = PyResult<T>> + Send + 'static,
+        T: for<'a> IntoPyObject<'a> + Send + 'static,
+    {
+        spawn(py, fut)
+    }
+
+    /// Same as [`run`](Self::run).
+    fn run_transfer<'py, F, T>(&self, py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
     where
         F: Future<Output = PyResult<T>> + Send + 'static,
         T: for<'a> IntoPyObject<'a> + Send + 'static,

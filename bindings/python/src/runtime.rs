@@ -51,8 +51,53 @@ where
     F: Future<Output = PyResult<T>> + Send,
     T: for<'a> IntoPyObject<'a> + Send,
 {
+    block_on_in(blocking_runtime(), py, fut)
+}
+
+/// [`block_on`] for work that should spread over every core (file transfers): the future
+/// runs on the multi-thread runtime while the calling thread waits, GIL released.
+pub(crate) fn block_on_parallel<'py, F, T>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+where
+    F: Future<Output = PyResult<T>> + Send + 'static,
+    T: for<'a> IntoPyObject<'a> + Send + 'static,
+{
+    let task = runtime().spawn(fut);
+    // Dropping a join handle does not stop its task: on Ctrl-C (the wait below is dropped)
+    // this guard aborts the transfer itself.
+    let guard = AbortOnDrop(task.abort_handle());
+    let joined = async move {
+        let _guard = guard;
+        match task.await {
+            Ok(out) => out,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => Err(pyo3::exceptions::PyRuntimeError::new_err(
+                "the transfer was cancelled",
+            )),
+        }
+    };
+    block_on_in(runtime(), py, joined)
+}
+
+/// Aborts a task when dropped (a no-op once it has finished).
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+fn block_on_in<'py, F, T>(
+    rt: &tokio::runtime::Runtime,
+    py: Python<'py>,
+    fut: F,
+) -> PyResult<Bound<'py, PyAny>>
+where
+    F: Future<Output = PyResult<T>> + Send,
+    T: for<'a> IntoPyObject<'a> + Send,
+{
     let out = py.detach(|| {
-        blocking_runtime().block_on(async {
+        rt.block_on(async {
             tokio::pin!(fut);
             let start = tokio::time::Instant::now() + SIGNAL_CHECK;
             let mut tick = tokio::time::interval_at(start, SIGNAL_CHECK);
