@@ -127,7 +127,8 @@ struct Done {
 /// What tokio threads and the loop thread share for one event loop.
 struct Shared {
     done: Mutex<Vec<Done>>,
-    /// Set when a wake-up byte is in flight; cleared by the loop thread before it drains.
+    /// Set when a wake-up byte is in flight; cleared by the loop thread (see `Bridge::drain`
+    /// for the order).
     armed: AtomicBool,
     waker: Waker,
 }
@@ -154,23 +155,32 @@ fn drain(py: Python<'_>, shared: &Shared) -> PyResult<()> {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner),
     );
+    // Every future in the batch is resolved even if one step fails; the first failure is
+    // returned afterwards (asyncio logs it as the reader callback's exception).
+    let mut first_err = None;
     for Done { future, convert } in batch {
         let future = future.bind(py);
-        // Cancelled (or otherwise resolved) while it ran: nobody wants the result.
-        if future
-            .call_method0(pyo3::intern!(py, "done"))?
-            .is_truthy()?
-        {
-            continue;
-        }
-        match convert(py) {
-            Ok(v) => future.call_method1(pyo3::intern!(py, "set_result"), (v,))?,
-            Err(e) => {
-                future.call_method1(pyo3::intern!(py, "set_exception"), (e.into_value(py),))?
+        let resolved = (|| {
+            // Cancelled (or otherwise resolved) while it ran: nobody wants the result.
+            if future
+                .call_method0(pyo3::intern!(py, "done"))?
+                .is_truthy()?
+            {
+                return Ok(());
             }
-        };
+            match convert(py) {
+                Ok(v) => future.call_method1(pyo3::intern!(py, "set_result"), (v,))?,
+                Err(e) => {
+                    future.call_method1(pyo3::intern!(py, "set_exception"), (e.into_value(py),))?
+                }
+            };
+            Ok::<_, PyErr>(())
+        })();
+        if let Err(e) = resolved {
+            first_err.get_or_insert(e);
+        }
     }
-    Ok(())
+    first_err.map_or(Ok(()), Err)
 }
 
 /// Wakes the event loop: a byte on a socket it watches (Unix), or `call_soon_threadsafe`
