@@ -19,33 +19,18 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
 import oss2
 import oss_sse
+from _emulator import AK, REGION, SK, many, start_emulator
 
 try:
     import alibabacloud_oss_v2 as ossv2
 except ImportError:  # pragma: no cover - optional peer
     ossv2 = None
-
-AK, SK, REGION = "bench-ak", "bench-secret", "cn-hangzhou"
-
-
-def start_emulator() -> tuple[subprocess.Popen[str], str]:
-    # In memory: the clients are measured, not the emulator's fsyncs.
-    exe = os.environ.get("OSS_SSE_EMULATOR_BIN", "target/release/oss-sse-emulator")
-    p = subprocess.Popen(
-        [exe, "--listen", "127.0.0.1:0", "--region", REGION, "--access-key-id", AK,
-         "--access-key-secret", SK],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
-    assert p.stdout is not None
-    return p, p.stdout.readline().strip()
-
 
 def rate(n: int, f) -> float:
     t = time.perf_counter()
@@ -126,15 +111,6 @@ def run(endpoint: str, tmp: str, ops: int, mib: int) -> None:
     r["down"] = mbps(size, lambda: sync.download_file("bench", "big-sse", os.path.join(tmp, "d1")))
 
     # --- oss_sse asyncio, 64 concurrent ---
-    async def many(n: int, op) -> None:
-        sem = asyncio.Semaphore(64)
-
-        async def one() -> None:
-            async with sem:
-                await op()
-
-        await asyncio.gather(*(one() for _ in range(n)))
-
     r = rows.setdefault("oss_sse (asyncio, 64 concurrent)", {})
     r["head"] = rate(ops * 4, lambda n: asyncio.run(many(n, lambda: aclient.head_object("bench", "small"))))
     r["put4k"] = rate(ops * 4, lambda n: asyncio.run(many(n, lambda: aclient.put_object("bench", "p", small))))

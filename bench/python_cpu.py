@@ -18,14 +18,13 @@ import argparse
 import asyncio
 import os
 import resource
-import subprocess
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 import oss_sse
+from _emulator import AK, REGION, SK, many, start_emulator
 
-AK, SK, REGION = "bench-ak", "bench-secret", "cn-hangzhou"
 WORKLOADS = ("sync-head", "async-head", "async-put4k", "upload", "download")
 
 
@@ -38,14 +37,7 @@ def main() -> None:
     unknown = sorted(set(args.workloads) - set(WORKLOADS))
     if unknown:
         ap.error(f"unknown workload(s): {', '.join(unknown)}; choose from {', '.join(WORKLOADS)}")
-    exe = os.environ.get("OSS_SSE_EMULATOR_BIN", "target/release/oss-sse-emulator")
-    emu = subprocess.Popen(
-        [exe, "--listen", "127.0.0.1:0", "--region", REGION, "--access-key-id", AK,
-         "--access-key-secret", SK],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
-    assert emu.stdout is not None
-    endpoint = emu.stdout.readline().strip()
+    emu, endpoint = start_emulator()
     base = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
     with tempfile.TemporaryDirectory(dir=base) as tmp:
         try:
@@ -77,16 +69,6 @@ def measure(pid: int, name: str, work: Callable[[], object], ops: int = 0, size:
         rate = f"{size / wall / 1e6:,.0f} MB/s"
         per = f"client {client / size * 1e9:5.2f} ns/B   emulator {emu / size * 1e9:5.2f} ns/B"
     print(f"{name:26s} {rate:>14s}   {per}")
-
-
-async def many(n: int, op: Callable[[], Awaitable[object]], concurrency: int = 64) -> None:
-    sem = asyncio.Semaphore(concurrency)
-
-    async def one() -> None:
-        async with sem:
-            await op()
-
-    await asyncio.gather(*(one() for _ in range(n)))
 
 
 def run(pid: int, endpoint: str, tmp: str, ops: int, mib: int, workloads: list[str]) -> None:

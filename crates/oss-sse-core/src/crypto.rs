@@ -41,7 +41,7 @@ pub(crate) fn sha256_hex_array(data: &[u8]) -> [u8; 64] {
 }
 
 pub(crate) fn push_sha256_hex(out: &mut Vec<u8>, data: &[u8]) {
-    push_hex(out, &sha2::Sha256::digest(data));
+    out.extend_from_slice(&sha256_hex_array(data));
 }
 
 pub(crate) fn hmac_sha256_key(key: &[u8]) -> HmacSha256 {

@@ -517,10 +517,30 @@ struct HotState {
 
 struct Prefix {
     secs: i64,
+    scope: KeyScope,
+    mac: crate::crypto::HmacSha256,
+}
+
+/// Who a cached V4 key belongs to: the secret and the scope's region and product (the date
+/// is kept by each cache in its own form).
+struct KeyScope {
     secret: String,
     region: String,
     product: String,
-    mac: crate::crypto::HmacSha256,
+}
+
+impl KeyScope {
+    fn new(secret: &str, region: &str, product: &str) -> Self {
+        Self {
+            secret: secret.to_owned(),
+            region: region.to_owned(),
+            product: product.to_owned(),
+        }
+    }
+
+    fn is(&self, secret: &str, region: &str, product: &str) -> bool {
+        self.region == region && self.product == product && self.secret == secret
+    }
 }
 
 impl std::fmt::Debug for HotState {
@@ -553,14 +573,7 @@ impl HotState {
         keys: &KeyCache,
     ) -> crate::crypto::HmacSha256 {
         match &self.prefix {
-            Some(p)
-                if p.secs == secs
-                    && p.region == region
-                    && p.product == product
-                    && p.secret == secret =>
-            {
-                p.mac.clone()
-            }
+            Some(p) if p.secs == secs && p.scope.is(secret, region, product) => p.mac.clone(),
             _ => {
                 let mut mac = keys.key(secret, &timestamp[..8], region, product);
                 let mut prefix = Vec::with_capacity(96);
@@ -568,9 +581,7 @@ impl HotState {
                 hmac::Mac::update(&mut mac, &prefix);
                 self.prefix = Some(Prefix {
                     secs,
-                    secret: secret.to_owned(),
-                    region: region.to_owned(),
-                    product: product.to_owned(),
+                    scope: KeyScope::new(secret, region, product),
                     mac: mac.clone(),
                 });
                 mac
@@ -581,10 +592,8 @@ impl HotState {
 
 /// One cached V4 signing key.
 struct CachedKey {
-    secret: String,
     date: String,
-    region: String,
-    product: String,
+    scope: KeyScope,
     key: crate::crypto::HmacSha256,
 }
 
@@ -626,21 +635,12 @@ impl KeyCache {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         match guard.as_ref() {
-            Some(c)
-                if c.date == date
-                    && c.region == region
-                    && c.product == product
-                    && c.secret == secret =>
-            {
-                c.key.clone()
-            }
+            Some(c) if c.date == date && c.scope.is(secret, region, product) => c.key.clone(),
             _ => {
                 let key = v4::derive_signing_key(secret, date, region, product);
                 *guard = Some(CachedKey {
-                    secret: secret.to_owned(),
                     date: date.to_owned(),
-                    region: region.to_owned(),
-                    product: product.to_owned(),
+                    scope: KeyScope::new(secret, region, product),
                     key: key.clone(),
                 });
                 key

@@ -1,0 +1,35 @@
+"""What the Python benchmark scripts share: the emulator they run against, and the
+64-way asyncio driver."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+from collections.abc import Awaitable, Callable
+
+AK, SK, REGION = "bench-ak", "bench-secret", "cn-hangzhou"
+
+
+def start_emulator() -> tuple[subprocess.Popen[str], str]:
+    """Starts the release emulator in memory (the clients are measured, not fsyncs);
+    returns the process and its endpoint. `OSS_SSE_EMULATOR_BIN` overrides the binary."""
+    exe = os.environ.get("OSS_SSE_EMULATOR_BIN", "target/release/oss-sse-emulator")
+    p = subprocess.Popen(
+        [exe, "--listen", "127.0.0.1:0", "--region", REGION, "--access-key-id", AK,
+         "--access-key-secret", SK],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    assert p.stdout is not None
+    return p, p.stdout.readline().strip()
+
+
+async def many(n: int, op: Callable[[], Awaitable[object]], concurrency: int = 64) -> None:
+    """Runs `op` `n` times, at most `concurrency` at once."""
+    sem = asyncio.Semaphore(concurrency)
+
+    async def one() -> None:
+        async with sem:
+            await op()
+
+    await asyncio.gather(*(one() for _ in range(n)))
