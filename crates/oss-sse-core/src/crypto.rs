@@ -16,27 +16,38 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     String::from_utf8(s).expect("hex is ASCII")
 }
 
+/// Every byte's two lower-case hex digits, so hex costs one load and one store per byte.
+static HEX_PAIRS: [[u8; 2]; 256] = {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [HEX[i >> 4], HEX[i & 0xf]];
+        i += 1;
+    }
+    t
+};
+
+/// Lower-case hex of `N` bytes into `out` (which is `2 * N` long).
+fn hex_into(out: &mut [u8], bytes: &[u8]) {
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair.copy_from_slice(&HEX_PAIRS[usize::from(b)]);
+    }
+}
+
 /// Appends the lower-case hex of `bytes`.
 pub(crate) fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut buf = [0u8; 64];
     for chunk in bytes.chunks(32) {
-        for (pair, b) in buf.chunks_exact_mut(2).zip(chunk) {
-            pair[0] = HEX[usize::from(b >> 4)];
-            pair[1] = HEX[usize::from(b & 0xf)];
-        }
+        hex_into(&mut buf, chunk);
         out.extend_from_slice(&buf[..2 * chunk.len()]);
     }
 }
 
 /// Lower-case hex SHA-256 of `data`, on the stack.
 pub(crate) fn sha256_hex_array(data: &[u8]) -> [u8; 64] {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = [0u8; 64];
-    for (pair, b) in out.chunks_exact_mut(2).zip(sha2::Sha256::digest(data)) {
-        pair[0] = HEX[usize::from(b >> 4)];
-        pair[1] = HEX[usize::from(b & 0xf)];
-    }
+    hex_into(&mut out, &sha2::Sha256::digest(data));
     out
 }
 
@@ -57,7 +68,13 @@ pub(crate) fn hmac_sha256_with(key: &HmacSha256, data: &[u8]) -> [u8; 32] {
     hmac_sha256_finish(key.clone(), data)
 }
 
+/// Feeds `data` to a keyed state that will take more.
+pub(crate) fn hmac_update(mac: &mut HmacSha256, data: &[u8]) {
+    mac.update(data);
+}
+
 /// Feeds `data` to a keyed (possibly part-fed) state and returns the tag.
+#[inline]
 pub(crate) fn hmac_sha256_finish(mut mac: HmacSha256, data: &[u8]) -> [u8; 32] {
     mac.update(data);
     mac.finalize().into_bytes().into()

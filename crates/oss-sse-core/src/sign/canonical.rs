@@ -121,6 +121,7 @@ pub(crate) fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
 }
 
 /// V4 default-signed headers, plus any additional names.
+#[inline]
 pub(crate) fn is_signed_header(name: &str, additional: &[&str]) -> bool {
     name.starts_with("x-oss-")
         || name == "content-type"
@@ -142,6 +143,7 @@ pub(crate) fn header_value(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// Appends a header value, trimmed, to a canonical string (bytes that are not UTF-8 are
 /// replaced by U+FFFD, as V1's string to sign does).
+#[inline]
 pub(crate) fn push_trimmed(out: &mut Vec<u8>, v: &[u8]) {
     let v = v.trim_ascii();
     if v.is_ascii() || std::str::from_utf8(v).is_ok() {

@@ -25,7 +25,7 @@ pub(crate) mod v4;
 pub mod verify;
 
 use std::cell::RefCell;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use http::header::{AUTHORIZATION, DATE, HeaderName, HeaderValue};
@@ -260,33 +260,19 @@ impl Signer {
                 Ok::<_, SignError>(v)
             })
             .transpose()?;
-        // What `HeaderValue::from_str` accepts, checked without building one.
-        if !creds
-            .access_key_id()
-            .bytes()
-            .all(|b| b == b'\t' || (0x20..0x7f).contains(&b))
-        {
-            return Err(SignError::new("the access key id is not a valid header value").into());
-        }
-        if self.version == SignatureVersion::V4 {
-            v4::check_ctx(ctx)?;
+        if self.version == SignatureVersion::V1 {
+            check_access_key_id(creds.access_key_id())?;
         }
         let mut hot = self
             .hot
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let (stamp, date_value, ts_value) = hot.dates(secs);
+        let ts = stamp.v4();
         // V4: the signing key with this second's string-to-sign prefix already absorbed.
-        let prefixed = (self.version == SignatureVersion::V4).then(|| {
-            hot.prefixed_mac(
-                secs,
-                stamp.v4(),
-                creds.access_key_secret(),
-                ctx.region,
-                ctx.product,
-                &self.cache,
-            )
-        });
+        let prefixed = (self.version == SignatureVersion::V4)
+            .then(|| hot.prefixed_mac(secs, ts, creds, ctx, &self.cache))
+            .transpose()?;
         drop(hot);
         let headers = req.headers_mut();
         headers.reserve(SIGNER_HEADERS);
@@ -310,30 +296,34 @@ impl Signer {
         };
         let (auth, parts) = match self.version {
             SignatureVersion::V4 => {
-                let ts = stamp.v4();
                 let additional = v4::filter_additional(ctx.additional_headers, input.headers);
-                let mac = prefixed.expect("computed for V4");
-                with_scratch(move |[cr, auth]| {
+                let (mac, auth_head) = prefixed.expect("computed for V4");
+                // Only the canonical request needs a buffer of its own; its hash is all that
+                // is kept.
+                let (hash, canonical_request) = with_scratch(|[cr, _]| {
                     v4::write_canonical_request(cr, &input, &additional);
                     let hash = crate::crypto::sha256_hex_array(cr);
-                    let tag = crate::crypto::hmac_sha256_finish(mac, &hash);
-                    v4::push_authorization(auth, creds.access_key_id(), ctx, ts, &additional, &tag);
-                    let value =
-                        HeaderValue::from_bytes(auth).expect("checked: id and hex are ASCII");
-                    let parts = want_parts.then(|| {
-                        let mut sts = Vec::with_capacity(160);
-                        v4::push_sts_prefix(&mut sts, ts, ctx.region, ctx.product);
-                        sts.extend_from_slice(&hash);
-                        SignatureParts {
-                            canonical_request: Some(String::from_utf8_lossy(cr).into_owned()),
-                            string_to_sign: String::from_utf8_lossy(&sts).into_owned(),
-                            signature: crate::crypto::hex(&tag),
-                            additional_headers: (!additional.is_empty())
-                                .then(|| additional.join(";")),
-                        }
-                    });
-                    (value, parts)
-                })
+                    (
+                        hash,
+                        want_parts.then(|| String::from_utf8_lossy(cr).into_owned()),
+                    )
+                });
+                let tag = crate::crypto::hmac_sha256_finish(mac, &hash);
+                let auth = v4::authorization(&auth_head, &additional, &tag);
+                let value = HeaderValue::from_maybe_shared(bytes::Bytes::from(auth))
+                    .expect("checked: id and hex are ASCII");
+                let parts = canonical_request.map(|cr| {
+                    let mut sts = Vec::with_capacity(160);
+                    v4::push_sts_prefix(&mut sts, ts, ctx.region, ctx.product);
+                    sts.extend_from_slice(&hash);
+                    SignatureParts {
+                        canonical_request: Some(cr),
+                        string_to_sign: String::from_utf8_lossy(&sts).into_owned(),
+                        signature: crate::crypto::hex(&tag),
+                        additional_headers: (!additional.is_empty()).then(|| additional.join(";")),
+                    }
+                });
+                (value, parts)
             }
             SignatureVersion::V1 => {
                 let date_line = input
@@ -469,6 +459,18 @@ impl Signer {
     }
 }
 
+/// What `HeaderValue::from_str` accepts, checked without building one: the id goes into
+/// `Authorization`.
+fn check_access_key_id(id: &str) -> Result<(), SignError> {
+    if id.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b)) {
+        Ok(())
+    } else {
+        Err(SignError::new(
+            "the access key id is not a valid header value",
+        ))
+    }
+}
+
 /// A token is sent as a header or query value: printable ASCII, nothing to trim (found by
 /// fuzzing: a token with spaces verified against its trimmed self fails).
 fn check_token(creds: &Credentials) -> Result<(), SignError> {
@@ -518,7 +520,10 @@ struct HotState {
 struct Prefix {
     secs: i64,
     scope: KeyScope,
+    access_key_id: String,
     mac: crate::crypto::HmacSha256,
+    /// `Authorization` up to the end of the credential scope.
+    auth_head: Arc<[u8]>,
 }
 
 /// Who a cached V4 key belongs to: the secret and the scope's region and product (the date
@@ -563,28 +568,42 @@ impl HotState {
         }
     }
 
+    /// The V4 MAC for this second and scope, and the `Authorization` head for this access
+    /// key; a scope or key not seen before is validated first (a cached one passed).
     fn prefixed_mac(
         &mut self,
         secs: i64,
         timestamp: &str,
-        secret: &str,
-        region: &str,
-        product: &str,
+        creds: &Credentials,
+        ctx: &SigningContext<'_>,
         keys: &KeyCache,
-    ) -> crate::crypto::HmacSha256 {
+    ) -> Result<(crate::crypto::HmacSha256, Arc<[u8]>), SignError> {
+        let (secret, region, product) = (creds.access_key_secret(), ctx.region, ctx.product);
+        let id = creds.access_key_id();
         match &self.prefix {
-            Some(p) if p.secs == secs && p.scope.is(secret, region, product) => p.mac.clone(),
+            Some(p)
+                if p.secs == secs
+                    && p.scope.is(secret, region, product)
+                    && p.access_key_id == id =>
+            {
+                Ok((p.mac.clone(), Arc::clone(&p.auth_head)))
+            }
             _ => {
+                check_access_key_id(id)?;
+                v4::check_ctx(ctx)?;
                 let mut mac = keys.key(secret, &timestamp[..8], region, product);
                 let mut prefix = Vec::with_capacity(96);
                 v4::push_sts_prefix(&mut prefix, timestamp, region, product);
-                hmac::Mac::update(&mut mac, &prefix);
+                crate::crypto::hmac_update(&mut mac, &prefix);
+                let auth_head: Arc<[u8]> = v4::authorization_head(id, ctx, timestamp).into();
                 self.prefix = Some(Prefix {
                     secs,
                     scope: KeyScope::new(secret, region, product),
+                    access_key_id: id.to_owned(),
                     mac: mac.clone(),
+                    auth_head: Arc::clone(&auth_head),
                 });
-                mac
+                Ok((mac, auth_head))
             }
         }
     }
