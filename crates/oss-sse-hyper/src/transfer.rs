@@ -453,13 +453,11 @@ impl Client {
     ) -> Result<DownloadFileOutput, Error> {
         let head = self.head_object(bucket, key).await?;
         let size = head.content_length.unwrap_or(0);
-        let file = tokio::fs::File::create(tmp)
+        // Created empty, not sized: ranges written at their offsets extend it, and writing
+        // into a file pre-sized with `set_len` (a sparse file) measured ~30% slower here.
+        tokio::fs::File::create(tmp)
             .await
             .map_err(|e| Error::File(FileError::new(tmp, "create", e)))?;
-        file.set_len(size)
-            .await
-            .map_err(|e| Error::File(FileError::new(tmp, "write", e)))?;
-        drop(file);
         let ranges: Vec<(u64, u64)> = if size < opts.multipart_threshold || size == 0 {
             vec![(0, size)]
         } else {
