@@ -33,3 +33,13 @@ async def many(n: int, op: Callable[[], Awaitable[object]], concurrency: int = 6
             await op()
 
     await asyncio.gather(*(one() for _ in range(n)))
+
+
+def write_source(tmp: str, mib: int) -> str:
+    """A file of `mib` MiB of random bytes in `tmp`, for the transfer workloads."""
+    src = os.path.join(tmp, "big.bin")
+    with open(src, "wb") as f:
+        block = os.urandom(1 << 20)
+        for _ in range(mib):
+            f.write(block)
+    return src

@@ -25,7 +25,7 @@ import time
 
 import oss2
 import oss_sse
-from _emulator import AK, REGION, SK, many, start_emulator
+from _emulator import AK, REGION, SK, many, start_emulator, write_source
 
 try:
     import alibabacloud_oss_v2 as ossv2
@@ -77,11 +77,7 @@ def main() -> None:
 
 def run(endpoint: str, tmp: str, ops: int, mib: int) -> None:
     size = mib << 20
-    src = os.path.join(tmp, "big.bin")
-    with open(src, "wb") as f:
-        block = os.urandom(1 << 20)
-        for _ in range(mib):
-            f.write(block)
+    src = write_source(tmp, mib)
     small = os.urandom(4096)
 
     creds = oss_sse.Credentials(AK, SK)

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 
 import oss_sse
-from _emulator import AK, REGION, SK, many, start_emulator
+from _emulator import AK, REGION, SK, many, start_emulator, write_source
 
 WORKLOADS = ("sync-head", "async-head", "async-put4k", "upload", "download")
 
@@ -79,11 +79,7 @@ def run(pid: int, endpoint: str, tmp: str, ops: int, mib: int, workloads: list[s
     small = os.urandom(4096)
     sync.put_object("bench", "small", small)
     size = mib << 20
-    src = os.path.join(tmp, "big.bin")
-    with open(src, "wb") as f:
-        block = os.urandom(1 << 20)
-        for _ in range(mib):
-            f.write(block)
+    src = write_source(tmp, mib)
     sync.upload_file("bench", "big", src)  # warm-up: the emulator faults in fresh memory once
     print(f"CPU per operation ({ops} small ops, {mib} MiB transfers; client = this process)\n")
     for w in workloads:
