@@ -298,9 +298,9 @@ impl Signer {
             SignatureVersion::V4 => {
                 let additional = v4::filter_additional(ctx.additional_headers, input.headers);
                 let (mac, auth_head) = prefixed.expect("computed for V4");
-                // Only the canonical request needs a buffer of its own; its hash is all that
+                // The canonical request is written to a reused buffer; its hash is all that
                 // is kept.
-                let (hash, canonical_request) = with_scratch(|[cr, _]| {
+                let (hash, canonical_request) = with_scratch(|cr| {
                     v4::write_canonical_request(cr, &input, &additional);
                     let hash = crate::crypto::sha256_hex_array(cr);
                     (
@@ -487,24 +487,24 @@ fn hv(s: &str) -> Result<HeaderValue, SignError> {
         .map_err(|_| SignError::new("a credential or date is not a valid header value"))
 }
 
-/// Runs `f` with two empty per-thread buffers (canonical request, `Authorization`), so that
-/// header signing does not allocate them per request. Re-entrant calls get fresh buffers.
-fn with_scratch<R>(f: impl FnOnce(&mut [Vec<u8>; 2]) -> R) -> R {
+/// Runs `f` with an empty per-thread buffer for the canonical request, so that header
+/// signing does not allocate one per request. Re-entrant calls get a fresh buffer.
+fn with_scratch<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
     thread_local! {
-        static SCRATCH: RefCell<[Vec<u8>; 2]> = RefCell::new(Default::default());
+        static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     }
-    /// Buffers that grew past this (huge queries or headers) are not kept.
+    /// A buffer that grew past this (huge queries or headers) is not kept.
     const KEEP: usize = 16 * 1024;
     SCRATCH.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut bufs) => {
-            bufs.iter_mut().for_each(Vec::clear);
-            let out = f(&mut bufs);
-            for b in bufs.iter_mut().filter(|b| b.capacity() > KEEP) {
-                *b = Vec::new();
+        Ok(mut buf) => {
+            buf.clear();
+            let out = f(&mut buf);
+            if buf.capacity() > KEEP {
+                *buf = Vec::new();
             }
             out
         }
-        Err(_) => f(&mut Default::default()),
+        Err(_) => f(&mut Vec::new()),
     })
 }
 
