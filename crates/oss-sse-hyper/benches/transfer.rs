@@ -106,8 +106,8 @@ async fn bare_get(
 
 /// Run before each timed transfer: deletes the previous round's output (if any) and writes
 /// back every dirty page, so no transfer pays for the ones before it. Without this, at 1 GiB
-/// the single-GET download measured 62-67% of the bare GET when run right after it and 114%
-/// when run first. Freeing the previous 1 GiB output is slow here, and `download_file`
+/// the single-GET download measured 62-67% of the bare GET when run right after it, and
+/// more than the bare GET when the two were swapped. Freeing the previous 1 GiB output is slow here, and `download_file`
 /// replaced it by renaming onto it, inside the timed window.
 fn settle(previous_output: Option<&std::path::Path>) {
     if let Some(p) = previous_output {
