@@ -239,7 +239,7 @@ fn check_kms_extras(
         ));
     }
     if let Some(id) = key_id {
-        validate::header_value(key_field, id)?;
+        validate::kms_key_id(key_field, id)?;
         if id.contains('<') || id.contains('&') {
             return Err(BuildError::new(key_field, "must not contain '<' or '&'"));
         }

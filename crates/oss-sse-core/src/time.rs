@@ -5,6 +5,18 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use time::OffsetDateTime;
 use time::format_description::well_known::{Iso8601, Rfc2822};
 
+/// The latest instant the wire date formats can carry: 9999-12-31T23:59:59Z.
+pub const MAX_WIRE_SECS: i64 = 253_402_300_799;
+
+/// Whole Unix seconds of a signing time, if the wire formats can carry it (1970 to 9999):
+/// beyond that they would silently clamp the date and sign something else.
+pub(crate) fn signing_secs(t: SystemTime) -> Option<i64> {
+    let d = t.duration_since(UNIX_EPOCH).ok()?;
+    i64::try_from(d.as_secs())
+        .ok()
+        .filter(|s| *s <= MAX_WIRE_SECS)
+}
+
 /// Whole Unix seconds of `t` (times before 1970 clamp to 0).
 pub(crate) fn unix_secs(t: SystemTime) -> i64 {
     t.duration_since(UNIX_EPOCH)

@@ -65,6 +65,31 @@ pub fn header_value(field: &'static str, value: &str) -> Result<(), BuildError> 
     Ok(())
 }
 
+/// Longest KMS key id accepted (UUIDs are 36 bytes, ARNs and aliases well under 256).
+pub const MAX_KMS_KEY_ID_BYTES: usize = 256;
+
+/// KMS key ids (`KMSMasterKeyID`, `x-oss-server-side-encryption-key-id`): 1 to 256
+/// printable ASCII characters, no spaces. Anything else OSS could not hold, and it would
+/// come back in XML and headers.
+pub fn kms_key_id(field: &'static str, id: &str) -> Result<(), BuildError> {
+    if id.is_empty() || id.len() > MAX_KMS_KEY_ID_BYTES {
+        return Err(BuildError::new(
+            field,
+            format!(
+                "is {} bytes long; a KMS key id is 1 to {MAX_KMS_KEY_ID_BYTES} bytes",
+                id.len()
+            ),
+        ));
+    }
+    if let Some(c) = id.chars().find(|c| !('!'..='~').contains(c)) {
+        return Err(BuildError::new(
+            field,
+            format!("contains {c:?}; a KMS key id is printable ASCII without spaces"),
+        ));
+    }
+    Ok(())
+}
+
 /// User metadata names (the part after `x-oss-meta-`): an HTTP token.
 pub fn metadata_name(name: &str) -> Result<(), BuildError> {
     if name.is_empty() {

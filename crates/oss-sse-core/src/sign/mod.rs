@@ -39,7 +39,7 @@ pub(crate) const X_OSS_CONTENT_SHA256_NAME: HeaderName =
 const X_OSS_SECURITY_TOKEN_NAME: HeaderName =
     HeaderName::from_static(crate::headers::X_OSS_SECURITY_TOKEN);
 use crate::ops::OssResource;
-use crate::time::{Stamp, unix_secs};
+use crate::time::{MAX_WIRE_SECS, Stamp, signing_secs};
 
 pub use canonical::SUBRESOURCES;
 
@@ -248,9 +248,9 @@ impl Signer {
         time: SystemTime,
         want_parts: bool,
     ) -> Result<Option<SignatureParts>, Error> {
-        let secs = unix_secs(time);
         // Everything that can fail is checked before the request is touched, so on error it
         // is unchanged.
+        let secs = check_time(time)?;
         check_token(creds)?;
         let token = creds
             .security_token()
@@ -374,8 +374,25 @@ impl Signer {
             )
             .into());
         }
-        let secs = unix_secs(time);
+        let secs = check_time(time)?;
+        // The expiry must be a time the wire can carry (a V1 URL's `Expires` is that time;
+        // no arithmetic on it may overflow).
         let exp_secs = i64::try_from(expires.as_secs()).unwrap_or(i64::MAX);
+        let expires_at = secs
+            .checked_add(exp_secs)
+            .filter(|e| *e <= MAX_WIRE_SECS)
+            .ok_or_else(|| {
+                BuildError::new(
+                    "expires",
+                    format!(
+                        "{} s from the signing time is after 9999-12-31T23:59:59Z, the latest time a URL can carry",
+                        expires.as_secs()
+                    ),
+                )
+            })?;
+        let expiration = time
+            .checked_add(expires)
+            .ok_or_else(|| BuildError::new("expires", "does not fit the clock"))?;
         let mut query = canonical::query_pairs(req.uri().query());
         let headers = req.headers();
         let method = req.method().as_str();
@@ -390,14 +407,9 @@ impl Signer {
                 exp_secs,
                 Some(&self.cache),
             )?,
-            SignatureVersion::V1 => v1::presign(
-                &mut query,
-                headers,
-                method,
-                creds,
-                ctx,
-                secs.saturating_add(exp_secs),
-            ),
+            SignatureVersion::V1 => {
+                v1::presign(&mut query, headers, method, creds, ctx, expires_at)
+            }
         };
         let url = canonical::rebuild_url(req.uri(), &query);
         let signed_headers = headers
@@ -409,7 +421,7 @@ impl Signer {
             PresignedRequest {
                 method: req.method().clone(),
                 url,
-                expiration: time + expires,
+                expiration,
                 signed_headers,
             },
             parts,
@@ -457,6 +469,15 @@ impl Signer {
         self.presign(req, creds, &ctx, time, expires)
             .map(|(p, _)| p)
     }
+}
+
+/// The signing time as Unix seconds, if the wire formats can carry it.
+fn check_time(time: SystemTime) -> Result<i64, SignError> {
+    signing_secs(time).ok_or_else(|| {
+        SignError::new(
+            "the signing time is outside 1970-01-01 to 9999-12-31, which OSS dates cannot carry",
+        )
+    })
 }
 
 /// What `HeaderValue::from_str` accepts, checked without building one: the id goes into

@@ -32,7 +32,8 @@ pub enum VerifyError {
     Malformed(String),
     /// 403 `InvalidAccessKeyId`.
     InvalidAccessKeyId(String),
-    /// 403 `InvalidSecurityToken`: an STS key without (or with a wrong) token.
+    /// 403 `InvalidSecurityToken`: an STS key without (or with a wrong) token, or a
+    /// long-term key with one.
     InvalidSecurityToken,
     /// 403 `SignatureDoesNotMatch`, with what the server signed.
     SignatureDoesNotMatch {
@@ -148,7 +149,10 @@ fn ct_eq(a: &str, b: &str) -> bool {
 
 fn check_token(creds: &Credentials, provided: Option<&str>) -> Result<(), VerifyError> {
     match (creds.security_token(), provided) {
-        (None, _) => Ok(()),
+        (None, None) => Ok(()),
+        // A long-term key does not come with a token; presenting one is an error, not
+        // something to ignore.
+        (None, Some(got)) if got.trim().is_empty() => Ok(()),
         (Some(want), Some(got)) if ct_eq(want, got.trim()) => Ok(()),
         _ => Err(VerifyError::InvalidSecurityToken),
     }
