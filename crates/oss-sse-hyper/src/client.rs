@@ -317,11 +317,14 @@ impl Client {
     fn now(&self) -> SystemTime {
         let off = self.clock_offset_ms();
         let now = SystemTime::now();
+        let d = Duration::from_millis(off.unsigned_abs());
+        // The offset comes from a server's clock: never let it overflow ours.
         if off >= 0 {
-            now + Duration::from_millis(off as u64)
+            now.checked_add(d)
         } else {
-            now - Duration::from_millis(off.unsigned_abs())
+            now.checked_sub(d)
         }
+        .unwrap_or(now)
     }
 
     fn learn_skew(&self, err: &oss_sse_core::ServiceError, date: Option<&str>) {
@@ -333,7 +336,7 @@ impl Client {
                 .duration_since(SystemTime::UNIX_EPOCH)
                 .map(|d| d.as_millis() as i64)
                 .unwrap_or(0);
-            let off = server * 1000 - local;
+            let off = server.saturating_mul(1000).saturating_sub(local);
             self.inner.clock_offset_ms.store(off, Ordering::Relaxed);
             tracing::warn!(
                 offset_ms = off,

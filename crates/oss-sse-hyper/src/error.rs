@@ -29,6 +29,9 @@ pub enum Error {
     File(FileError),
     /// No credentials could be obtained.
     Credentials(CredentialsError),
+    /// The caller cancelled the operation (its [`tokio_util::sync::CancellationToken`]);
+    /// what it had started was cleaned up as listed.
+    Cancelled(Cancelled),
 }
 
 impl Error {
@@ -63,6 +66,7 @@ impl fmt::Display for Error {
             Self::Integrity(e) => e.fmt(f),
             Self::File(e) => e.fmt(f),
             Self::Credentials(e) => e.fmt(f),
+            Self::Cancelled(e) => e.fmt(f),
         }
     }
 }
@@ -106,6 +110,76 @@ impl From<TransportError> for Error {
 impl From<CredentialsError> for Error {
     fn from(e: CredentialsError) -> Self {
         Self::Credentials(e)
+    }
+}
+
+/// Something a cancelled operation had started, and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Cleanup {
+    /// The multipart upload was aborted: OSS dropped its parts.
+    AbortedUpload {
+        /// Bucket.
+        bucket: String,
+        /// Key.
+        key: String,
+        /// The aborted upload.
+        upload_id: String,
+    },
+    /// The multipart upload could not be aborted and is still open (it holds billable
+    /// parts): abort it with `oss-sse uploads abort` or a lifecycle rule.
+    UploadLeftOpen {
+        /// Bucket.
+        bucket: String,
+        /// Key.
+        key: String,
+        /// The upload still open.
+        upload_id: String,
+    },
+    /// A partial download was removed.
+    RemovedFile(PathBuf),
+}
+
+impl fmt::Display for Cleanup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::AbortedUpload {
+                bucket,
+                key,
+                upload_id,
+            } => write!(
+                f,
+                "aborted multipart upload {upload_id} of oss://{bucket}/{key}"
+            ),
+            Self::UploadLeftOpen {
+                bucket,
+                key,
+                upload_id,
+            } => write!(
+                f,
+                "could not abort multipart upload {upload_id} of oss://{bucket}/{key}: it is still open"
+            ),
+            Self::RemovedFile(p) => write!(f, "removed partial file {}", p.display()),
+        }
+    }
+}
+
+/// An operation stopped by its cancellation token.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Cancelled {
+    /// What was undone (or could not be).
+    pub cleaned: Vec<Cleanup>,
+}
+
+impl fmt::Display for Cancelled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("cancelled")?;
+        for (i, c) in self.cleaned.iter().enumerate() {
+            f.write_str(if i == 0 { ": " } else { "; " })?;
+            c.fmt(f)?;
+        }
+        Ok(())
     }
 }
 

@@ -32,10 +32,13 @@ pub use credentials::{
     ChainProvider, CredentialsProvider, EcsRamRoleProvider, EnvironmentProvider, StaticProvider,
 };
 pub use error::{
-    CredentialsError, Error, FileError, IntegrityError, Result, TransportError, TransportErrorKind,
+    Cancelled, Cleanup, CredentialsError, Error, FileError, IntegrityError, Result, TransportError,
+    TransportErrorKind,
 };
 pub use oss_sse_core;
 pub use retry::RetryPolicy;
+/// The token that cancels a transfer ([`UploadOptions::with_cancel`]).
+pub use tokio_util::sync::CancellationToken;
 pub use transfer::{
     DownloadFileOutput, DownloadOptions, MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE, Progress,
     UploadFileOutput, UploadOptions,

@@ -16,7 +16,8 @@ use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 
 use crate::body::UploadBody;
 use crate::client::Client;
-use crate::error::{Error, FileError, IntegrityError};
+use crate::error::{Cancelled, Cleanup, Error, FileError, IntegrityError};
+use tokio_util::sync::CancellationToken;
 
 /// Smallest part OSS accepts (except the last).
 pub const MIN_PART_SIZE: u64 = 100 * 1024;
@@ -46,6 +47,9 @@ pub struct UploadOptions {
     pub metadata: Vec<(String, String)>,
     /// Progress callback.
     pub progress: Option<Progress>,
+    /// Cancels the upload: it stops, aborts its multipart upload, and returns
+    /// [`Error::Cancelled`] listing what it cleaned up.
+    pub cancel: Option<CancellationToken>,
 }
 
 impl std::fmt::Debug for UploadOptions {
@@ -69,11 +73,18 @@ impl Default for UploadOptions {
             content_type: None,
             metadata: Vec::new(),
             progress: None,
+            cancel: None,
         }
     }
 }
 
 impl UploadOptions {
+    /// Sets the cancellation token.
+    #[must_use]
+    pub fn with_cancel(mut self, token: CancellationToken) -> Self {
+        self.cancel = Some(token);
+        self
+    }
     /// Sets the SSE.
     #[must_use]
     pub fn with_server_side_encryption(mut self, sse: ServerSideEncryption) -> Self {
@@ -119,6 +130,9 @@ pub struct DownloadOptions {
     pub concurrency: usize,
     /// Progress callback.
     pub progress: Option<Progress>,
+    /// Cancels the download: it stops, removes its partial file, and returns
+    /// [`Error::Cancelled`] saying so.
+    pub cancel: Option<CancellationToken>,
 }
 
 impl std::fmt::Debug for DownloadOptions {
@@ -138,11 +152,18 @@ impl Default for DownloadOptions {
             part_size: 8 * 1024 * 1024,
             concurrency: 4,
             progress: None,
+            cancel: None,
         }
     }
 }
 
 impl DownloadOptions {
+    /// Sets the cancellation token.
+    #[must_use]
+    pub fn with_cancel(mut self, token: CancellationToken) -> Self {
+        self.cancel = Some(token);
+        self
+    }
     /// Sets the range size and threshold.
     #[must_use]
     pub fn with_part_size(mut self, part_size: u64, threshold: u64) -> Self {
@@ -208,6 +229,20 @@ fn check_part_options(part_size: u64, concurrency: usize) -> Result<(), Error> {
     Ok(())
 }
 
+/// Runs `f` unless `token` fires first (then `Error::Cancelled`, and `f` is dropped).
+pub(crate) async fn unless_cancelled<T>(
+    token: Option<&CancellationToken>,
+    f: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    match token {
+        None => f.await,
+        Some(t) => tokio::select! {
+            r = f => r,
+            () = t.cancelled() => Err(Error::Cancelled(Cancelled::default())),
+        },
+    }
+}
+
 async fn file_crc(path: &Path, offset: u64, len: u64) -> Result<u64, Error> {
     use tokio::io::AsyncReadExt;
     let mut f = tokio::fs::File::open(path)
@@ -266,9 +301,11 @@ impl Client {
             for (k, v) in &opts.metadata {
                 op = op.with_metadata(k.clone(), v.clone());
             }
-            let out = self
-                .send_with_body(&op, &UploadBody::file_range(&path, 0, size))
-                .await?;
+            let out = unless_cancelled(
+                opts.cancel.as_ref(),
+                self.send_with_body(&op, &UploadBody::file_range(&path, 0, size)),
+            )
+            .await?;
             if let Some(p) = &progress {
                 p(size, size);
             }
@@ -304,8 +341,9 @@ impl Client {
             key.to_owned(),
             upload_id.clone(),
         )));
-        let result = self
-            .upload_parts(
+        let result = unless_cancelled(
+            opts.cancel.as_ref(),
+            self.upload_parts(
                 bucket,
                 key,
                 &upload_id,
@@ -314,31 +352,37 @@ impl Client {
                 part_size,
                 opts.concurrency,
                 progress,
-            )
-            .await;
+            ),
+        )
+        .await;
         guard.0 = None;
         match result {
             Ok(out) => Ok(out),
             Err(e) => {
-                // Never leave a half-written upload behind: abort, trying harder than one
-                // call's retry budget (the upload is what the failure would leak).
-                let abort = AbortMultipartUpload::new(bucket, key, &upload_id);
-                for round in 0..3u32 {
-                    match self.send(&abort).await {
-                        Ok(_) => break,
-                        Err(a) if a.as_service().is_some_and(|s| s.code() == "NoSuchUpload") => {
-                            break;
-                        }
-                        Err(a) => {
-                            tracing::warn!(upload_id, round, error = %a, "could not abort the failed multipart upload");
-                            tokio::time::sleep(std::time::Duration::from_millis(100 << round))
-                                .await;
-                        }
-                    }
-                }
-                Err(e)
+                // Never leave a half-written upload behind.
+                let aborted = self.abort_upload(bucket, key, &upload_id).await;
+                Err(with_upload_cleanup(e, bucket, key, &upload_id, aborted))
             }
         }
+    }
+
+    /// Aborts a multipart upload, trying harder than one call's retry budget (the upload is
+    /// what a failure would leak). Says whether it is gone.
+    pub(crate) async fn abort_upload(&self, bucket: &str, key: &str, upload_id: &str) -> bool {
+        let abort = AbortMultipartUpload::new(bucket, key, upload_id);
+        for round in 0..3u32 {
+            match self.send(&abort).await {
+                Ok(_) => return true,
+                Err(a) if a.as_service().is_some_and(|s| s.code() == "NoSuchUpload") => {
+                    return true;
+                }
+                Err(a) => {
+                    tracing::warn!(upload_id, round, error = %a, "could not abort the failed multipart upload");
+                    tokio::time::sleep(std::time::Duration::from_millis(100 << round)).await;
+                }
+            }
+        }
+        false
     }
 
     #[allow(clippy::too_many_arguments)] // internal: the upload's full context
@@ -436,7 +480,22 @@ impl Client {
         // Removes the partial file however the download ends short of the rename: an
         // error, or this future being dropped (cancelled).
         let mut partial = RemoveOnDrop(Some(tmp.clone()));
-        let out = self.download_to(bucket, key, &tmp, opts).await?;
+        let out = match unless_cancelled(
+            opts.cancel.as_ref(),
+            self.download_to(bucket, key, &tmp, opts),
+        )
+        .await
+        {
+            Ok(out) => out,
+            Err(Error::Cancelled(mut c)) => {
+                partial.0 = None;
+                if tokio::fs::remove_file(&tmp).await.is_ok() {
+                    c.cleaned.push(Cleanup::RemovedFile(tmp));
+                }
+                return Err(Error::Cancelled(c));
+            }
+            Err(e) => return Err(e),
+        };
         tokio::fs::rename(&tmp, &path)
             .await
             .map_err(|e| Error::File(FileError::new(&path, "write", e)))?;
@@ -585,6 +644,37 @@ impl Client {
             .await
             .map_err(|e| Error::File(FileError::new(tmp, "write", e)))?;
         Ok(crc.value())
+    }
+}
+
+/// Adds what became of an abandoned multipart upload to a cancellation.
+pub(crate) fn with_upload_cleanup(
+    e: Error,
+    bucket: &str,
+    key: &str,
+    upload_id: &str,
+    aborted: bool,
+) -> Error {
+    match e {
+        Error::Cancelled(mut c) => {
+            let (bucket, key, upload_id) =
+                (bucket.to_owned(), key.to_owned(), upload_id.to_owned());
+            c.cleaned.push(if aborted {
+                Cleanup::AbortedUpload {
+                    bucket,
+                    key,
+                    upload_id,
+                }
+            } else {
+                Cleanup::UploadLeftOpen {
+                    bucket,
+                    key,
+                    upload_id,
+                }
+            });
+            Error::Cancelled(c)
+        }
+        e => e,
     }
 }
 
