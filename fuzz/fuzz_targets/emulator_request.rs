@@ -17,7 +17,8 @@
 //! Oracles besides "no panic" (a panic on any emulator thread aborts the process):
 //! * every request gets a response within 10 s, without a dropped connection;
 //! * no 5xx (the in-memory emulator has no internal failure modes);
-//! * an unsigned or wrongly signed request is always 403;
+//! * an unsigned or wrongly signed request is always 403 (400 `InvalidObjectName` when its
+//!   path escapes are not UTF-8, which is refused before anything else);
 //! * every error response is an OSS `<Error>` document (or `x-oss-err` for HEAD) that
 //!   `ops::parse_error` reads;
 //! * a 2xx answer to an unmutated SDK request is parsed by that operation's `from_response`;
@@ -896,6 +897,11 @@ fuzz_target!(|input: Input| {
         if req.uri().path().starts_with("/-/") {
             continue;
         }
+        // A path whose escapes are not UTF-8 is refused (400 `InvalidObjectName`) before
+        // anything else, signed or not.
+        let bad_path = percent_encoding::percent_decode_str(req.uri().path())
+            .decode_utf8()
+            .is_err();
         let what = format!(
             "{} {} (auth {:?}, op {:?})",
             req.method(),
@@ -914,7 +920,7 @@ fuzz_target!(|input: Input| {
         if matches!(step.auth, Auth::None | Auth::WrongSecret) {
             assert_eq!(
                 status.as_u16(),
-                403,
+                if bad_path { 400 } else { 403 },
                 "{what}: an unauthenticated request got {status}"
             );
         }

@@ -1,28 +1,36 @@
-//! The at-rest object format: AEAD-sealed fixed-size chunks followed by a JSON trailer.
+//! The at-rest format of object data: AEAD-sealed fixed-size chunks, then a JSON trailer.
 //!
 //! ```text
-//! chunk_0 ‖ … ‖ chunk_{n-1} ‖ trailer JSON ‖ trailer length (u32 LE) ‖ "OSSEMU01"
+//! chunk_0 ‖ … ‖ chunk_{n-1} ‖ trailer JSON ‖ trailer length (u32 LE) ‖ "OSSEMU02"
 //! ```
 //!
 //! Each chunk is `seal(data key, nonce = prefix ‖ index, aad = index ‖ last-flag)` of up to
 //! `chunk_size` plaintext bytes, so a range read decrypts only the chunks it touches and a
 //! truncated or reordered blob fails to open. The data key is fresh per blob and stored only
 //! wrapped (by a master key version or a KMS key). Plaintext is never written anywhere.
+//!
+//! A blob is immutable once finished. An object is an ordered list of blobs (one for a
+//! PutObject, one per part for a multipart upload), named by the object's manifest
+//! (`store.rs`). A [`Blob`] removes its file when it is both *doomed* (no committed state
+//! names it any more) and dropped (no reader holds it), so a read that started always
+//! finishes on the bytes it started on.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
-use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use oss_sse_core::crc::Crc64;
 use oss_sse_core::crypto::Md5Hasher;
 
+use crate::disk::{Disk, DiskFile};
 use crate::keys::{self, CipherAlg, DataCipher, Keyring, TAG_LEN, WrappedKey, Wrapper};
 
 pub(crate) const CHUNK_SIZE: usize = 64 * 1024;
-const MAGIC: &[u8; 8] = b"OSSEMU01";
+const MAGIC: &[u8; 8] = b"OSSEMU02";
 
 /// Declared SSE of an object (what responses echo).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,7 +73,7 @@ impl SseRecord {
     }
 }
 
-/// How the blob's chunks are protected.
+/// How a blob's chunks are protected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct CryptoRecord {
     pub(crate) cipher: CipherAlg,
@@ -75,59 +83,89 @@ pub(crate) struct CryptoRecord {
     pub(crate) chunks: u64,
 }
 
-impl CryptoRecord {
-    /// Filled in by [`BlobWriter::finish`].
-    pub(crate) fn placeholder() -> Self {
+/// What a finished blob holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct BlobInfo {
+    pub(crate) size: u64,
+    /// Lower-case hex MD5 of the plaintext.
+    pub(crate) md5: String,
+    pub(crate) crc64: u64,
+    pub(crate) crypto: CryptoRecord,
+}
+
+/// A part of a multipart upload, as its blob's trailer records it (so that a restart finds
+/// the upload's acknowledged parts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct PartInfo {
+    pub(crate) upload_id: String,
+    pub(crate) part_number: u32,
+    pub(crate) generation: u64,
+    pub(crate) last_modified: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Trailer {
+    info: BlobInfo,
+    part: Option<PartInfo>,
+}
+
+/// Where a blob's sealed bytes are.
+#[derive(Debug)]
+pub(crate) enum BlobData {
+    /// The sealed chunks as they were sealed (each `chunk size + tag` bytes, the last one
+    /// shorter), kept apart so sealing never copies or regrows one big buffer.
+    Mem(Vec<Vec<u8>>),
+    /// A file under the data directory.
+    File(PathBuf),
+}
+
+/// A finished, immutable blob.
+#[derive(Debug)]
+pub(crate) struct Blob {
+    pub(crate) info: BlobInfo,
+    pub(crate) data: BlobData,
+    doomed: AtomicBool,
+    disk: Option<Disk>,
+}
+
+impl Blob {
+    /// A blob found on disk at startup.
+    pub(crate) fn on_disk(info: BlobInfo, path: PathBuf, disk: Disk) -> Self {
         Self {
-            cipher: CipherAlg::Aes256Gcm,
-            wrapped_key: WrappedKey {
-                wrapper: Wrapper::Master { version: 0 },
-                blob: String::new(),
-            },
-            nonce_prefix: String::new(),
-            chunk_size: 0,
-            chunks: 0,
+            info,
+            data: BlobData::File(path),
+            doomed: AtomicBool::new(false),
+            disk: Some(disk),
+        }
+    }
+
+    /// No committed state names this blob any more: its file goes when the last reader
+    /// lets go of it.
+    pub(crate) fn doom(&self) {
+        self.doomed.store(true, Ordering::SeqCst);
+    }
+
+    pub(crate) fn path(&self) -> Option<&Path> {
+        match &self.data {
+            BlobData::File(p) => Some(p),
+            BlobData::Mem(_) => None,
         }
     }
 }
 
-/// Everything known about a stored blob (object or part).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Record {
-    pub(crate) bucket: String,
-    pub(crate) key: String,
-    pub(crate) size: u64,
-    /// Upper-case hex MD5 (or the multipart form), without quotes.
-    pub(crate) etag: String,
-    pub(crate) md5: String,
-    pub(crate) crc64: u64,
-    pub(crate) content_type: Option<String>,
-    pub(crate) metadata: Vec<(String, String)>,
-    pub(crate) sse: Option<SseRecord>,
-    pub(crate) object_type: String,
-    pub(crate) last_modified: i64,
-    /// Commit order: a larger generation replaces a smaller one (last writer wins).
-    pub(crate) generation: u64,
-    pub(crate) crypto: CryptoRecord,
+impl Drop for Blob {
+    fn drop(&mut self) {
+        if self.doomed.load(Ordering::SeqCst)
+            && let (BlobData::File(path), Some(disk)) = (&self.data, &self.disk)
+        {
+            // If this fails (or the disk is frozen) the file is an orphan that the next
+            // start reclaims: no committed state names it.
+            let _ = disk.remove_file_now(path);
+        }
+    }
 }
 
-/// Where a blob's bytes are.
-#[derive(Debug, Clone)]
-pub(crate) enum BlobRef {
-    /// In memory: the sealed chunks as they were sealed (each `chunk size + tag` bytes, the
-    /// last one shorter), then the trailer. Kept apart so sealing never copies or regrows
-    /// one big buffer.
-    Mem(Arc<Vec<Vec<u8>>>),
-    File(PathBuf),
-    /// A completed multipart upload: its parts in order, each a sealed blob of its own (as on
-    /// OSS, completing does not rewrite the data), and on disk the manifest that lists them.
-    Parts {
-        parts: Arc<Vec<(Record, Self)>>,
-        manifest: Option<PathBuf>,
-    },
-}
-
-/// Streams plaintext into a sealed blob.
+/// Streams plaintext into a new sealed blob.
 pub(crate) struct BlobWriter {
     cipher: DataCipher,
     alg: CipherAlg,
@@ -142,7 +180,12 @@ pub(crate) struct BlobWriter {
 
 enum Sink {
     Mem(Vec<Vec<u8>>),
-    File { file: tokio::fs::File, tmp: PathBuf },
+    File {
+        file: Option<DiskFile>,
+        path: PathBuf,
+        disk: Disk,
+    },
+    Done,
 }
 
 fn nonce(prefix: [u8; 4], index: u64) -> [u8; 12] {
@@ -159,13 +202,22 @@ fn aad(index: u64, last: bool) -> [u8; 9] {
     a
 }
 
+/// Digests of the plaintext written so far.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Digests {
+    pub(crate) size: u64,
+    pub(crate) md5: [u8; 16],
+    pub(crate) crc64: u64,
+}
+
 impl BlobWriter {
-    /// A writer protected by `wrapper` with a fresh data key. `tmp` = `Some(path)` writes to disk.
+    /// A writer protected by `wrapper` with a fresh data key; `file` = `Some((disk, path))`
+    /// writes to that file (mode 0600), else to memory.
     pub(crate) async fn new(
         keyring: &Keyring,
         alg: CipherAlg,
         wrapper: Wrapper,
-        tmp: Option<PathBuf>,
+        file: Option<(Disk, PathBuf)>,
     ) -> Result<Self, String> {
         let mut dk = vec![0u8; alg.key_len()];
         keys::random(&mut dk);
@@ -173,14 +225,19 @@ impl BlobWriter {
         let cipher = DataCipher::new(alg, &dk)?;
         let mut prefix = [0u8; 4];
         keys::random(&mut prefix);
-        let sink = match tmp {
+        let sink = match file {
             None => Sink::Mem(Vec::new()),
-            Some(tmp) => Sink::File {
-                file: tokio::fs::File::create(&tmp)
+            Some((disk, path)) => {
+                let file = disk
+                    .create(&path, 0o600)
                     .await
-                    .map_err(|e| format!("create {}: {e}", tmp.display()))?,
-                tmp,
-            },
+                    .map_err(|e| format!("create {}: {e}", path.display()))?;
+                Sink::File {
+                    file: Some(file),
+                    path,
+                    disk,
+                }
+            }
         };
         Ok(Self {
             cipher,
@@ -239,79 +296,80 @@ impl BlobWriter {
                 v.push(bytes);
                 Ok(())
             }
-            Sink::File { file, .. } => file
-                .write_all(&bytes)
-                .await
-                .map_err(|e| format!("write: {e}")),
+            Sink::File { file: Some(f), .. } => {
+                f.write_all(&bytes).await.map_err(|e| format!("write: {e}"))
+            }
+            _ => Err("the blob is already finished".into()),
         }
     }
 
-    /// Seals the last chunk and the trailer. `fill` completes the record from the digests.
-    /// For disk blobs the file is fsynced and renamed to `dest` (atomic replace).
-    pub(crate) async fn finish(
-        mut self,
-        fill: impl FnOnce(Digests) -> Record,
-        dest: Option<&Path>,
-    ) -> Result<(Record, BlobRef), String> {
+    /// Seals the last chunk and the trailer. A file is fsynced with its directory before
+    /// this returns: the blob is durable, though no committed state names it yet. On error
+    /// the file is removed (by this writer's drop).
+    pub(crate) async fn finish(mut self, part: Option<PartInfo>) -> Result<Blob, String> {
         self.flush_chunk(true).await?;
-        let digests = self.digests();
-        let mut record = fill(digests);
-        record.crypto = CryptoRecord {
-            cipher: self.alg,
-            wrapped_key: self.wrapped.clone(),
-            nonce_prefix: oss_sse_core::crypto::to_hex(&self.prefix),
-            chunk_size: CHUNK_SIZE as u32,
-            chunks: self.index,
+        let d = self.digests();
+        let info = BlobInfo {
+            size: d.size,
+            md5: oss_sse_core::crypto::to_hex(&d.md5),
+            crc64: d.crc64,
+            crypto: CryptoRecord {
+                cipher: self.alg,
+                wrapped_key: self.wrapped.clone(),
+                nonce_prefix: oss_sse_core::crypto::to_hex(&self.prefix),
+                chunk_size: CHUNK_SIZE as u32,
+                chunks: self.index,
+            },
         };
-        let trailer = serde_json::to_vec(&record).map_err(|e| e.to_string())?;
-        let mut tail = trailer;
-        tail.extend_from_slice(&(tail.len() as u32).to_le_bytes());
-        tail.extend_from_slice(MAGIC);
-        self.emit(tail).await?;
-        match self.sink {
-            Sink::Mem(v) => Ok((record, BlobRef::Mem(Arc::new(v)))),
-            Sink::File { mut file, tmp } => {
-                file.flush().await.map_err(|e| e.to_string())?;
-                file.sync_all().await.map_err(|e| format!("fsync: {e}"))?;
-                drop(file);
-                let dest = dest.ok_or("disk blob needs a destination")?;
-                if let Some(parent) = dest.parent() {
-                    tokio::fs::create_dir_all(parent)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                }
-                tokio::fs::rename(&tmp, dest)
+        if matches!(self.sink, Sink::File { .. }) {
+            let mut tail = serde_json::to_vec(&Trailer {
+                info: info.clone(),
+                part,
+            })
+            .map_err(|e| e.to_string())?;
+            tail.extend_from_slice(&(tail.len() as u32).to_le_bytes());
+            tail.extend_from_slice(MAGIC);
+            self.emit(tail).await?;
+            let Sink::File { file, path, disk } = &mut self.sink else {
+                unreachable!("checked above")
+            };
+            let mut f = file.take().ok_or("the blob file is closed")?;
+            f.sync().await.map_err(|e| format!("fsync: {e}"))?;
+            drop(f);
+            if let Some(dir) = path.parent() {
+                disk.sync_dir(dir)
                     .await
-                    .map_err(|e| format!("rename: {e}"))?;
-                if let Some(parent) = dest.parent()
-                    && let Ok(d) = tokio::fs::File::open(parent).await
-                {
-                    let _ = d.sync_all().await;
-                }
-                Ok((record, BlobRef::File(dest.to_path_buf())))
+                    .map_err(|e| format!("fsync dir: {e}"))?;
             }
         }
+        // From here on the file belongs to the blob.
+        let (data, disk) = match std::mem::replace(&mut self.sink, Sink::Done) {
+            Sink::Mem(v) => (BlobData::Mem(v), None),
+            Sink::File { path, disk, .. } => (BlobData::File(path), Some(disk)),
+            Sink::Done => return Err("the blob is already finished".into()),
+        };
+        Ok(Blob {
+            info,
+            data,
+            doomed: AtomicBool::new(false),
+            disk,
+        })
     }
+}
 
-    /// Throws the partial blob away (failed or rejected upload).
-    pub(crate) async fn discard(self) {
-        if let Sink::File { file, tmp } = self.sink {
-            drop(file);
-            let _ = tokio::fs::remove_file(tmp).await;
+impl Drop for BlobWriter {
+    /// A writer dropped before its blob exists (an error, a client that went away, a
+    /// cancelled request) removes its file at once.
+    fn drop(&mut self) {
+        if let Sink::File { file, path, disk } = &mut self.sink {
+            file.take();
+            let _ = disk.remove_file_now(path);
         }
     }
 }
 
-/// Digests of the plaintext written.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Digests {
-    pub(crate) size: u64,
-    pub(crate) md5: [u8; 16],
-    pub(crate) crc64: u64,
-}
-
-/// Reads a record back from a blob's trailer (used at startup).
-pub(crate) async fn read_record(path: &Path) -> Result<Record, String> {
+/// Reads a blob's trailer (at startup, for the parts of open uploads).
+pub(crate) async fn read_trailer(path: &Path) -> Result<(BlobInfo, Option<PartInfo>), String> {
     let mut f = tokio::fs::File::open(path)
         .await
         .map_err(|e| e.to_string())?;
@@ -336,88 +394,83 @@ pub(crate) async fn read_record(path: &Path) -> Result<Record, String> {
         .map_err(|e| e.to_string())?;
     let mut buf = vec![0u8; tlen as usize];
     f.read_exact(&mut buf).await.map_err(|e| e.to_string())?;
-    serde_json::from_slice(&buf).map_err(|e| e.to_string())
+    let t: Trailer = serde_json::from_slice(&buf).map_err(|e| e.to_string())?;
+    // The sealed chunks must be all there, or the blob is torn.
+    let want = t.info.crypto.chunks * TAG_LEN as u64 + t.info.size;
+    if want + tlen + 12 != len {
+        return Err("blob length does not match its trailer".into());
+    }
+    Ok((t.info, t.part))
 }
 
-/// Decrypts ranges of a blob.
-pub(crate) struct BlobReader {
+/// Decrypts ranges of one blob.
+struct BlobReader {
     cipher: DataCipher,
     prefix: [u8; 4],
     chunk_size: u64,
     chunks: u64,
     size: u64,
-    source: Source,
-}
-
-enum Source {
-    Mem(Arc<Vec<Vec<u8>>>),
-    File(tokio::fs::File),
+    blob: Arc<Blob>,
+    file: Option<tokio::fs::File>,
 }
 
 impl BlobReader {
-    pub(crate) async fn open(
-        blob: &BlobRef,
-        record: &Record,
-        keyring: &Keyring,
-    ) -> Result<Self, String> {
-        let dk = keyring.unwrap(&record.crypto.wrapped_key)?;
-        let cipher = DataCipher::new(record.crypto.cipher, &dk)?;
-        let p = hex4(&record.crypto.nonce_prefix).ok_or("corrupt nonce prefix")?;
-        let source = match blob {
-            BlobRef::Mem(v) => Source::Mem(v.clone()),
-            BlobRef::Parts { .. } => {
-                return Err("a multipart object is read through ObjectReader".into());
-            }
-            BlobRef::File(path) => Source::File(
+    async fn open(blob: Arc<Blob>, keyring: &Keyring) -> Result<Self, String> {
+        let c = &blob.info.crypto;
+        let dk = keyring.unwrap(&c.wrapped_key)?;
+        let cipher = DataCipher::new(c.cipher, &dk)?;
+        let prefix = hex4(&c.nonce_prefix).ok_or("corrupt nonce prefix")?;
+        let file = match &blob.data {
+            BlobData::Mem(_) => None,
+            BlobData::File(path) => Some(
                 tokio::fs::File::open(path)
                     .await
-                    .map_err(|e| e.to_string())?,
+                    .map_err(|e| format!("open {}: {e}", path.display()))?,
             ),
         };
         Ok(Self {
             cipher,
-            prefix: p,
-            chunk_size: u64::from(record.crypto.chunk_size),
-            chunks: record.crypto.chunks,
-            size: record.size,
-            source,
+            prefix,
+            chunk_size: u64::from(c.chunk_size),
+            chunks: c.chunks,
+            size: blob.info.size,
+            blob,
+            file,
         })
     }
 
     /// Plaintext of chunk `index`.
-    pub(crate) async fn chunk(&mut self, index: u64) -> Result<Bytes, String> {
+    async fn chunk(&mut self, index: u64) -> Result<Bytes, String> {
         if index >= self.chunks {
             return Err("chunk index out of range".into());
         }
         let stride = self.chunk_size + TAG_LEN as u64;
-        let start = index * stride;
         let plain_len = if index + 1 == self.chunks {
             self.size - index * self.chunk_size
         } else {
             self.chunk_size
         };
         let len = (plain_len + TAG_LEN as u64) as usize;
-        let mut buf = match &mut self.source {
-            Source::Mem(chunks) => {
+        let mut buf = match (&self.blob.data, &mut self.file) {
+            (BlobData::Mem(chunks), _) => {
                 let i = usize::try_from(index).map_err(|_| "chunk index overflow")?;
                 match chunks.get(i) {
                     Some(c) if c.len() == len => c.clone(),
                     _ => return Err("blob truncated".into()),
                 }
             }
-            Source::File(_) => vec![0u8; len],
-        };
-        match &mut self.source {
-            Source::Mem(_) => {}
-            Source::File(f) => {
-                f.seek(std::io::SeekFrom::Start(start))
+            (BlobData::File(_), Some(f)) => {
+                let mut buf = vec![0u8; len];
+                f.seek(std::io::SeekFrom::Start(index * stride))
                     .await
                     .map_err(|e| e.to_string())?;
                 f.read_exact(&mut buf)
                     .await
                     .map_err(|e| format!("blob truncated: {e}"))?;
+                buf
             }
-        }
+            (BlobData::File(_), None) => return Err("blob file not open".into()),
+        };
         let last = index + 1 == self.chunks;
         let n = self
             .cipher
@@ -427,8 +480,8 @@ impl BlobReader {
         Ok(Bytes::from(buf))
     }
 
-    /// Plaintext bytes `start..end` (exclusive) as a sequence of pieces, chunk by chunk.
-    pub(crate) async fn read_piece(&mut self, pos: u64, end: u64) -> Result<Option<Bytes>, String> {
+    /// Up to one chunk of plaintext at `pos`, not beyond `end`.
+    async fn read_piece(&mut self, pos: u64, end: u64) -> Result<Option<Bytes>, String> {
         if pos >= end || pos >= self.size {
             return Ok(None);
         }
@@ -451,50 +504,30 @@ fn hex4(s: &str) -> Option<[u8; 4]> {
     Some(out)
 }
 
-/// Reads any stored object: a single blob, or the parts of a multipart object in order.
+/// Reads an object: its blobs in order, each opened when the read reaches it. Holding the
+/// blobs keeps their files alive until the read is done.
 pub(crate) struct ObjectReader {
+    blobs: Vec<Arc<Blob>>,
+    offsets: Vec<u64>,
     size: u64,
-    kind: ReaderKind,
-}
-
-enum ReaderKind {
-    Single(BlobReader),
-    Multi {
-        parts: Arc<Vec<(Record, BlobRef)>>,
-        offsets: Vec<u64>,
-        keyring: Keyring,
-        current: Option<(usize, BlobReader)>,
-    },
+    keyring: Keyring,
+    current: Option<(usize, BlobReader)>,
 }
 
 impl ObjectReader {
-    pub(crate) async fn open(
-        blob: &BlobRef,
-        record: &Record,
-        keyring: &Keyring,
-    ) -> Result<Self, String> {
-        match blob {
-            BlobRef::Parts { parts, .. } => {
-                let mut offsets = Vec::with_capacity(parts.len());
-                let mut at = 0;
-                for (r, _) in parts.iter() {
-                    offsets.push(at);
-                    at += r.size;
-                }
-                Ok(Self {
-                    size: at,
-                    kind: ReaderKind::Multi {
-                        parts: parts.clone(),
-                        offsets,
-                        keyring: keyring.clone(),
-                        current: None,
-                    },
-                })
-            }
-            single => Ok(Self {
-                size: record.size,
-                kind: ReaderKind::Single(BlobReader::open(single, record, keyring).await?),
-            }),
+    pub(crate) fn new(blobs: Vec<Arc<Blob>>, keyring: Keyring) -> Self {
+        let mut offsets = Vec::with_capacity(blobs.len());
+        let mut at = 0;
+        for b in &blobs {
+            offsets.push(at);
+            at += b.info.size;
+        }
+        Self {
+            blobs,
+            offsets,
+            size: at,
+            keyring,
+            current: None,
         }
     }
 
@@ -504,28 +537,18 @@ impl ObjectReader {
 
     /// Up to one chunk of plaintext at `pos`, not beyond `end`; `None` at the end.
     pub(crate) async fn read_piece(&mut self, pos: u64, end: u64) -> Result<Option<Bytes>, String> {
-        match &mut self.kind {
-            ReaderKind::Single(r) => r.read_piece(pos, end).await,
-            ReaderKind::Multi {
-                parts,
-                offsets,
-                keyring,
-                current,
-            } => {
-                if pos >= end || pos >= self.size {
-                    return Ok(None);
-                }
-                let idx = offsets.partition_point(|o| *o <= pos) - 1;
-                if current.as_ref().is_none_or(|(i, _)| *i != idx) {
-                    let (rec, blob) = &parts[idx];
-                    *current = Some((idx, BlobReader::open(blob, rec, keyring).await?));
-                }
-                let (_, reader) = current.as_mut().expect("opened above");
-                let base = offsets[idx];
-                let seg_end = (base + parts[idx].0.size).min(end);
-                reader.read_piece(pos - base, seg_end - base).await
-            }
+        if pos >= end || pos >= self.size {
+            return Ok(None);
         }
+        let idx = self.offsets.partition_point(|o| *o <= pos) - 1;
+        if self.current.as_ref().is_none_or(|(i, _)| *i != idx) {
+            let r = BlobReader::open(self.blobs[idx].clone(), &self.keyring).await?;
+            self.current = Some((idx, r));
+        }
+        let (_, reader) = self.current.as_mut().expect("opened above");
+        let base = self.offsets[idx];
+        let seg_end = (base + self.blobs[idx].info.size).min(end);
+        reader.read_piece(pos - base, seg_end - base).await
     }
 }
 
@@ -534,9 +557,18 @@ pub(crate) async fn copy_all(
     reader: &mut ObjectReader,
     writer: &mut BlobWriter,
 ) -> Result<(), String> {
-    let mut pos = 0;
-    let size = reader.size();
-    while let Some(piece) = reader.read_piece(pos, size).await? {
+    copy_range(reader, writer, 0, reader.size()).await
+}
+
+/// Copies plaintext bytes `start..end` of `reader` into `writer`.
+pub(crate) async fn copy_range(
+    reader: &mut ObjectReader,
+    writer: &mut BlobWriter,
+    start: u64,
+    end: u64,
+) -> Result<(), String> {
+    let mut pos = start;
+    while let Some(piece) = reader.read_piece(pos, end).await? {
         pos += piece.len() as u64;
         writer.write(&piece).await?;
     }

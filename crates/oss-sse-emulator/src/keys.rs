@@ -162,11 +162,13 @@ impl Keyring {
         k
     }
 
-    /// Adds CMKs that are not there yet.
-    pub(crate) fn add_kms_keys(&mut self, ids: &[String]) {
+    /// Adds CMKs that are not there yet; says whether any was added.
+    pub(crate) fn add_kms_keys(&mut self, ids: &[String]) -> bool {
+        let before = self.kms.len();
         for id in ids {
             self.kms.entry(id.clone()).or_insert_with(|| random_hex(32));
         }
+        self.kms.len() != before
     }
 
     pub(crate) fn has_kms_key(&self, id: &str) -> bool {

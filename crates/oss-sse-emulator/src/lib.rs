@@ -17,6 +17,8 @@
 //! See `docs/emulator.md` for what is and is not emulated.
 
 mod blob;
+mod body;
+pub mod disk;
 mod error;
 pub mod faults;
 mod handlers;
@@ -27,12 +29,14 @@ mod store;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+pub use disk::{DiskCounts, DiskError, DiskFaultRule, DiskFaults, DiskOp};
 pub use faults::{FaultAction, FaultMatch, FaultRule, FaultStats, Faults};
 pub use oss_sse_core::Credentials;
 
@@ -47,6 +51,10 @@ pub const DEV_ACCESS_KEY_SECRET: &str = "oss-sse-dev-secret";
 pub const DEV_REGION: &str = "cn-hangzhou";
 /// Default listen address of the binary.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9520";
+/// Default idle timeout of a connection.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default cap on open connections (lowered to fit the file-descriptor limit).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
 /// Configures and starts an emulator.
 #[derive(Debug, Clone)]
@@ -61,6 +69,10 @@ pub struct EmulatorBuilder {
     hostname: Option<String>,
     clock_offset_secs: i64,
     fault_seed: u64,
+    idle_timeout: Duration,
+    max_connections: usize,
+    admin_token: Option<String>,
+    disk_faults: Option<Arc<DiskFaults>>,
 }
 
 /// The emulator.
@@ -81,6 +93,10 @@ impl Emulator {
             hostname: None,
             clock_offset_secs: 0,
             fault_seed: 0x9E37_79B9_7F4A_7C15,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            admin_token: None,
+            disk_faults: None,
         }
     }
 }
@@ -134,11 +150,39 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How long a connection may move no byte (waiting for the next request's headers,
+    /// reading a body, writing a response) before it is closed. Default 60 s.
+    pub fn idle_timeout(mut self, d: Duration) -> Self {
+        self.idle_timeout = d;
+        self
+    }
+    /// At most this many open connections; more wait in the listen backlog. Default 1024,
+    /// lowered to leave room under the process's file-descriptor limit.
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n.max(1);
+        self
+    }
+    /// Require `x-oss-sse-admin-token: <token>` on the `/-/` admin endpoints.
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.admin_token = Some(token.into());
+        self
+    }
+    /// Use this disk fault table (so a test can arm it before the store opens, e.g. to fail
+    /// a start). Otherwise [`EmulatorHandle::disk_faults`] returns a fresh one.
+    pub fn disk_faults(mut self, faults: Arc<DiskFaults>) -> Self {
+        self.disk_faults = Some(faults);
+        self
+    }
+
     /// Binds, loads state and starts serving on the current tokio runtime.
     pub async fn start(self) -> std::io::Result<EmulatorHandle> {
         let io = |e: String| std::io::Error::other(e);
+        let disk = disk::Disk {
+            faults: self.disk_faults.clone().unwrap_or_default(),
+        };
         let store = Store::open(
             self.data_dir.clone(),
+            disk,
             &self.kms_keys,
             self.rotate_master_key,
         )
@@ -157,12 +201,15 @@ impl EmulatorBuilder {
                 credentials: credentials.clone(),
                 hostname: self.hostname,
                 clock_offset_secs: self.clock_offset_secs,
+                idle_timeout: self.idle_timeout,
+                admin_token: self.admin_token,
             },
         ));
         let listener = TcpListener::bind(self.listen).await?;
         let addr = listener.local_addr()?;
         let (stop_tx, stop_rx) = watch::channel(false);
-        let task = tokio::spawn(accept_loop(listener, shared.clone(), stop_rx));
+        let limit = connection_limit(self.max_connections);
+        let task = tokio::spawn(accept_loop(listener, shared.clone(), stop_rx, limit));
         Ok(EmulatorHandle {
             addr,
             region: self.region,
@@ -175,12 +222,60 @@ impl EmulatorBuilder {
     }
 }
 
-async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+/// The connection cap: as asked, but leaving room for files and sockets under the
+/// process's soft file-descriptor limit.
+fn connection_limit(asked: usize) -> usize {
+    let soft = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|l| {
+            l.lines()
+                .find(|x| x.starts_with("Max open files"))
+                .and_then(|x| x.split_whitespace().nth(3).map(str::to_owned))
+        })
+        .and_then(|v| v.parse::<usize>().ok());
+    match soft {
+        Some(n) => asked.min(n.saturating_sub(48).max(8)),
+        None => asked,
+    }
+}
+
+/// Accepts connections up to `limit` open at once (more wait in the kernel's backlog),
+/// backing off when `accept` fails (out of descriptors) instead of spinning. Each
+/// connection closes when it moves no byte for the idle timeout: hyper's header-read timeout
+/// covers a request's headers and the wait between keep-alive requests, the handlers time
+/// out stalled bodies, and a write timeout drops clients that stop reading.
+async fn accept_loop(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+    limit: usize,
+) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(limit));
+    let mut backoff = Duration::from_millis(5);
     loop {
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => return,
+            },
+            _ = stop.changed() => return,
+        };
         let (stream, _) = tokio::select! {
             r = listener.accept() => match r {
-                Ok(s) => s,
-                Err(_) => continue,
+                Ok(s) => {
+                    backoff = Duration::from_millis(5);
+                    s
+                }
+                Err(_) => {
+                    // EMFILE, ENFILE, ENOBUFS…: wait for descriptors to come back.
+                    drop(permit);
+                    tokio::select! {
+                        () = tokio::time::sleep(backoff) => {}
+                        _ = stop.changed() => return,
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(1));
+                    continue;
+                }
             },
             _ = stop.changed() => return,
         };
@@ -188,9 +283,17 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch
         let shared = shared.clone();
         let mut stop = stop.clone();
         tokio::spawn(async move {
+            let _permit = permit;
+            let idle = shared.settings.idle_timeout;
+            let mut io = tokio_io_timeout::TimeoutStream::new(stream);
+            io.set_write_timeout(Some(idle));
             let svc = service_fn(move |req| server::serve(shared.clone(), req));
-            let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-            let conn = builder.serve_connection(TokioIo::new(stream), svc);
+            // HTTP/1.1 only (OSS speaks HTTP/2 over TLS, which the emulator does not serve):
+            // an auto-detecting builder would wait for a first byte with no timeout at all.
+            let conn = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(idle)
+                .serve_connection(TokioIo::new(Box::pin(io)), svc);
             tokio::select! {
                 _ = conn => {}
                 _ = stop.changed() => {}
@@ -238,13 +341,15 @@ impl EmulatorHandle {
     }
     /// Adds a new SSE-OSS master key version; returns it.
     pub async fn rotate_master_key(&self) -> std::io::Result<u32> {
-        let v = self.shared.store.keyring.write().await.rotate_master();
         self.shared
             .store
-            .persist_keyring()
+            .rotate_master_key()
             .await
-            .map_err(std::io::Error::other)?;
-        Ok(v)
+            .map_err(std::io::Error::other)
+    }
+    /// The disk fault seam: fail or "crash" at the Nth write, fsync, rename…
+    pub fn disk_faults(&self) -> &DiskFaults {
+        &self.shared.store.disk.faults
     }
     /// The master key versions held (oldest first).
     pub async fn master_key_versions(&self) -> Vec<u32> {
@@ -266,14 +371,21 @@ impl EmulatorHandle {
     }
     /// For each multipart upload in progress, how many parts it holds.
     pub async fn open_upload_part_counts(&self) -> Vec<usize> {
-        self.shared
+        let uploads: Vec<_> = self
+            .shared
             .store
             .uploads
             .read()
             .await
+            .by_key
             .values()
-            .map(|u| u.parts.len())
-            .collect()
+            .cloned()
+            .collect();
+        let mut out = Vec::with_capacity(uploads.len());
+        for u in uploads {
+            out.push(u.state.lock().await.parts.len());
+        }
+        out
     }
     /// Number of objects stored (all buckets).
     pub async fn object_count(&self) -> usize {

@@ -40,6 +40,16 @@ struct Args {
     /// Host name for virtual-hosted requests (`<bucket>.<hostname>`).
     #[arg(long)]
     hostname: Option<String>,
+    /// Seconds a connection may move no byte (waiting for headers, reading a body, writing
+    /// a response) before it is closed.
+    #[arg(long, value_name = "SECS", default_value_t = oss_sse_emulator::DEFAULT_IDLE_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    idle_timeout: u64,
+    /// Most connections open at once (lowered to fit the file-descriptor limit).
+    #[arg(long, value_name = "N", default_value_t = oss_sse_emulator::DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
+    /// Require `x-oss-sse-admin-token: <TOKEN>` on the /-/ admin endpoints.
+    #[arg(long, env = "OSS_SSE_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
 }
 
 #[tokio::main]
@@ -52,7 +62,12 @@ async fn main() {
             &args.access_key_id,
             &args.access_key_secret,
         ))
-        .rotate_master_key(args.rotate_master_key);
+        .rotate_master_key(args.rotate_master_key)
+        .idle_timeout(std::time::Duration::from_secs(args.idle_timeout))
+        .max_connections(args.max_connections);
+    if let Some(t) = args.admin_token {
+        b = b.admin_token(t);
+    }
     for s in &args.sts_keys {
         let mut it = s.splitn(3, ':');
         match (it.next(), it.next(), it.next()) {

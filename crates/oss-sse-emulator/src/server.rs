@@ -19,6 +19,7 @@ use oss_sse_core::sign::verify::{self, MAX_SKEW_SECS, RequestToVerify, VerifyErr
 use oss_sse_core::time::{format_http_date, format_iso8601};
 use oss_sse_core::wire::error_document;
 
+use crate::body::{DRAIN_LIMIT, ReqBody};
 use crate::error::OssErr;
 use crate::faults::{FaultAction, Faults};
 use crate::handlers;
@@ -45,6 +46,11 @@ pub(crate) struct ServerSettings {
     pub(crate) credentials: Vec<Credentials>,
     pub(crate) hostname: Option<String>,
     pub(crate) clock_offset_secs: i64,
+    /// How long a connection may sit without moving a byte (waiting for request headers,
+    /// reading a body, writing a response) before it is closed.
+    pub(crate) idle_timeout: Duration,
+    /// Required on admin requests when set.
+    pub(crate) admin_token: Option<String>,
 }
 
 /// Everything a request handler can reach.
@@ -104,6 +110,10 @@ impl Shared {
 pub(crate) struct Target {
     pub(crate) bucket: Option<String>,
     pub(crate) key: Option<String>,
+    /// The bucket came from the `Host` header (virtual-hosted style).
+    pub(crate) virtual_hosted: bool,
+    /// The path's escapes are not UTF-8 (a 400 `InvalidObjectName`).
+    pub(crate) bad_path: bool,
 }
 
 fn resolve(req: &Request<Incoming>, hostname: Option<&str>) -> Target {
@@ -129,27 +139,25 @@ fn resolve(req: &Request<Incoming>, hostname: Option<&str>) -> Target {
         }
     }
     .filter(|b| !b.is_empty());
-    let path = oss_sse_core::encode::decode_path(req.uri().path()).into_owned();
+    // Strictly: escapes that are not UTF-8 must not alias another key (`%FF` and `%FE`
+    // both decoding to U+FFFD).
+    let decoded = percent_encoding::percent_decode_str(req.uri().path()).decode_utf8();
+    let bad_path = decoded.is_err();
+    let path = decoded.map(|p| p.into_owned()).unwrap_or_default();
     let path = path.strip_prefix('/').unwrap_or(&path).to_owned();
-    match virtual_bucket {
-        Some(b) => Target {
-            bucket: Some(b.to_owned()),
-            key: (!path.is_empty()).then_some(path),
-        },
+    let (bucket, key) = match virtual_bucket {
+        Some(b) => (Some(b.to_owned()), (!path.is_empty()).then_some(path)),
         None => match path.split_once('/') {
-            Some((b, k)) => Target {
-                bucket: Some(b.to_owned()),
-                key: (!k.is_empty()).then(|| k.to_owned()),
-            },
-            None if path.is_empty() => Target {
-                bucket: None,
-                key: None,
-            },
-            None => Target {
-                bucket: Some(path),
-                key: None,
-            },
+            Some((b, k)) => (Some(b.to_owned()), (!k.is_empty()).then(|| k.to_owned())),
+            None if path.is_empty() => (None, None),
+            None => (Some(path), None),
         },
+    };
+    Target {
+        bucket,
+        key,
+        virtual_hosted: virtual_bucket.is_some(),
+        bad_path,
     }
 }
 
@@ -167,6 +175,8 @@ pub(crate) fn classify(
         (true, false, "GET") if has("encryption") => "GetBucketEncryption",
         (true, false, "DELETE") if has("encryption") => "DeleteBucketEncryption",
         (true, false, "GET") if has("bucketInfo") => "GetBucketInfo",
+        (true, false, "GET") if has("acl") => "GetBucketAcl",
+        (true, true, "GET") if has("acl") => "GetObjectAcl",
         (true, false, "PUT") => "PutBucket",
         (true, false, "DELETE") => "DeleteBucket",
         (true, true, "PUT") if has("partNumber") && has("uploadId") => "UploadPart",
@@ -188,6 +198,8 @@ pub(crate) fn classify(
 pub(crate) struct Ctx {
     pub(crate) op: &'static str,
     pub(crate) method: Method,
+    /// The raw request path.
+    pub(crate) path: String,
     pub(crate) target: Target,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) headers: http::HeaderMap,
@@ -308,35 +320,41 @@ fn error_response(e: &OssErr, request_id: &str, host: &str, head: bool) -> Resp 
 
 /// Serves one request.
 pub(crate) async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, BoxError> {
-    if req.uri().path().starts_with("/-/") {
-        return handlers::admin(&shared, req).await;
-    }
-    let request_id = shared.request_id();
     let target = resolve(&req, shared.settings.hostname.as_deref());
-    let query = oss_sse_core::encode::parse_query(req.uri().query().unwrap_or(""));
-    let op = classify(req.method(), &target, &query, req.headers());
-    let host = req
-        .headers()
+    let (parts, incoming) = req.into_parts();
+    let mut body = ReqBody::new(incoming, &parts.headers, shared.settings.idle_timeout);
+    let host = parts
+        .headers
         .get(HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost")
         .to_owned();
-    let head = req.method() == Method::HEAD;
+    let query = oss_sse_core::encode::parse_query(parts.uri.query().unwrap_or(""));
+    let op = classify(&parts.method, &target, &query, &parts.headers);
+    let ctx = Ctx {
+        op,
+        method: parts.method.clone(),
+        path: parts.uri.path().to_owned(),
+        target,
+        query,
+        headers: parts.headers.clone(),
+        host: host.clone(),
+    };
+    // Admin routes exist only where no bucket is addressed: in virtual-hosted style, a key
+    // starting with `-/` is an object.
+    if !ctx.target.virtual_hosted && ctx.path.starts_with("/-/") {
+        let resp = handlers::admin(&shared, &ctx, &mut body).await;
+        return Ok(settle_body(resp, &ctx, &mut body).await);
+    }
+    let request_id = shared.request_id();
+    let head = ctx.method == Method::HEAD;
     let fault = shared.faults.pick(
         op,
-        req.method().as_str(),
-        target.bucket.as_deref(),
-        target.key.as_deref(),
-        req.headers().contains_key(http::header::RANGE),
+        ctx.method.as_str(),
+        ctx.target.bucket.as_deref(),
+        ctx.target.key.as_deref(),
+        ctx.headers.contains_key(http::header::RANGE),
     );
-    let has_body = req.headers().contains_key(http::header::TRANSFER_ENCODING)
-        || req
-            .headers()
-            .get(CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok())
-            .is_some_and(|n| n > 0);
-    let (parts, body) = req.into_parts();
     let mut resp_fault = None;
     match fault {
         Some(FaultAction::Delay { ms }) => tokio::time::sleep(Duration::from_millis(ms)).await,
@@ -344,27 +362,24 @@ pub(crate) async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result
             let e = OssErr::new(status, code, "Injected fault.");
             let mut r = error_response(&e, &request_id, &host, head);
             finish_headers(&mut r, &request_id);
-            return Ok(r);
+            return Ok(settle_body(r, &ctx, &mut body).await);
         }
         Some(FaultAction::ResetRequest) => {
             // Read a little of the body, then abort the connection.
-            let mut body = body;
-            let _ = body.frame().await;
+            let _ = body.next().await;
             return Err("injected fault: connection reset mid-request".into());
         }
         other => resp_fault = other,
     }
 
-    let ctx = Ctx {
-        op,
-        method: parts.method.clone(),
-        target,
-        query,
-        headers: parts.headers.clone(),
-        host: host.clone(),
-    };
-
     let result = async {
+        if ctx.target.bad_path {
+            return Err(OssErr::new(
+                400,
+                "InvalidObjectName",
+                "The specified object name is not valid UTF-8.",
+            ));
+        }
         let rv = RequestToVerify {
             method: ctx.method.as_str(),
             raw_query: parts.uri.query(),
@@ -382,29 +397,44 @@ pub(crate) async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result
             Some(&shared.key_cache),
         )
         .map_err(|e| map_verify(e, shared.now_secs()))?;
+        body.expect_sha256(&ctx.headers)?;
         handlers::check_sse_placement(&ctx)?;
-        handlers::dispatch(&shared, &ctx, body).await
+        handlers::dispatch(&shared, &ctx, &mut body).await
     }
     .await;
 
     let mut resp = match result {
         Ok(r) => r,
-        Err(e) => {
-            let mut r = error_response(&e, &request_id, &host, head);
-            // An error may leave the request body unread; hyper then closes the connection.
-            // Say so (RFC 9112 §9.6), so keep-alive clients do not reuse it.
-            if has_body {
-                r.headers_mut()
-                    .insert(http::header::CONNECTION, HeaderValue::from_static("close"));
-            }
-            r
-        }
+        Err(e) => error_response(&e, &request_id, &host, head),
     };
     finish_headers(&mut resp, &request_id);
+    let mut resp = settle_body(resp, &ctx, &mut body).await;
     if let Some(f) = resp_fault {
         resp = apply_response_fault(resp, f).await;
     }
     Ok(resp)
+}
+
+/// Before answering, deals with a request body the handler did not read to its end (an
+/// early error): a client that writes its whole body before reading (as the official Java
+/// SDK does) must still get the answer, so the rest is read and discarded, up to
+/// [`DRAIN_LIMIT`]. A client that sent `Expect: 100-continue` has sent nothing yet: it is
+/// answered at once. Either way, unless the body was read to its end, the connection closes
+/// after the answer, and says so (RFC 9112 §9.6).
+async fn settle_body(mut resp: Resp, ctx: &Ctx, body: &mut ReqBody) -> Resp {
+    if !body.has_unread() {
+        return resp;
+    }
+    let expects_continue = ctx
+        .headers
+        .get(http::header::EXPECT)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+    let drained = !(expects_continue && body.untouched()) && body.drain(DRAIN_LIMIT).await;
+    if !drained {
+        resp.headers_mut()
+            .insert(http::header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    resp
 }
 
 fn finish_headers(resp: &mut Resp, request_id: &str) {

@@ -1065,3 +1065,43 @@ async fn concurrent_writers_last_writer_wins_never_torn() {
     assert_eq!(emu.object_count().await, 1);
     emu.shutdown().await;
 }
+
+/// GetBucketAcl and GetObjectAcl answer (`private` / `default`), and a missing bucket is a
+/// 404 `NoSuchBucket`: the Go SDK's `IsBucketExist` and Java's `doesBucketExist` send
+/// `GET /?acl` and take any other error for "exists".
+#[tokio::test]
+async fn acl_reads_answer_and_missing_buckets_are_404() {
+    let (emu, c) = with_bucket("acl").await;
+    c.send(&PutObject::new("acl", "k", &b"x"[..]))
+        .await
+        .unwrap();
+    for (bucket, key, want, grant) in [
+        ("acl", None, 200, Some("private")),
+        ("acl", Some("k"), 200, Some("default")),
+        ("no-such-bucket", None, 404, None),
+        ("acl", Some("missing"), 404, None),
+    ] {
+        let path = match key {
+            Some(k) => format!("/{bucket}/{k}?acl"),
+            None => format!("/{bucket}/?acl"),
+        };
+        let mut req = http::Request::get(format!("{}{path}", emu.endpoint()))
+            .body(Bytes::new())
+            .unwrap();
+        let ctx = oss_sse_core::SigningContext::new(emu.region()).resource(Some(bucket), key);
+        oss_sse_core::Signer::new(SignatureVersion::V4)
+            .sign(&mut req, emu.credentials(), &ctx, now())
+            .unwrap();
+        let r = send_raw(req).await;
+        assert_eq!(r.status, want, "{path}: {}", r.doc());
+        match grant {
+            Some(g) => assert!(
+                r.doc().contains(&format!("<Grant>{g}</Grant>")),
+                "{}",
+                r.doc()
+            ),
+            None => assert!(r.code().starts_with("NoSuch"), "{}", r.doc()),
+        }
+    }
+    emu.shutdown().await;
+}

@@ -120,3 +120,141 @@ pub fn rss_bytes() -> u64 {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         .map_or(0, |kb| kb * 1024)
 }
+
+/// A child emulator process: its endpoint, its pid, killed (SIGKILL) when dropped.
+pub struct Proc {
+    pub child: std::process::Child,
+    pub endpoint: String,
+}
+
+impl Proc {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+    /// `kill -9` and wait.
+    pub fn kill9(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+    /// CPU seconds (user + system) the process has used.
+    pub fn cpu_secs(&self) -> f64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).unwrap();
+        // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+        let rest = &stat[stat.rfind(')').unwrap() + 2..];
+        let f: Vec<&str> = rest.split(' ').collect();
+        let ticks: f64 = f[11].parse::<f64>().unwrap() + f[12].parse::<f64>().unwrap();
+        ticks / 100.0
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub const PROC_AK: &str = "proc-ak";
+pub const PROC_SK: &str = "proc-sk";
+
+/// Starts the emulator binary with `--data-dir dir` and `extra` arguments, optionally
+/// through a wrapper that `exec`s it (`sh -c 'ulimit …; exec "$0" "$@"'`) and with extra
+/// environment variables. Waits for its endpoint; its stderr is shown if it fails to start.
+pub fn spawn_emulator(dir: &std::path::Path, wrapper: &[&str], extra: &[&str]) -> Proc {
+    spawn_emulator_env(dir, wrapper, extra, &[])
+}
+
+/// [`spawn_emulator`] with environment variables.
+pub fn spawn_emulator_env(
+    dir: &std::path::Path,
+    wrapper: &[&str],
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> Proc {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+    let bin = env!("CARGO_BIN_EXE_oss-sse-emulator");
+    let mut cmd = match wrapper.split_first() {
+        Some((first, rest)) => {
+            let mut c = Command::new(first);
+            c.args(rest).arg(bin);
+            c
+        }
+        None => Command::new(bin),
+    };
+    cmd.args(["--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir)
+        .args(["--access-key-id", PROC_AK, "--access-key-secret", PROC_SK])
+        .args(["--kms-key", "cmk-1"])
+        .args(extra)
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    // Collect stderr in the background (never the test's own stderr: an orphan would keep
+    // the test runner's pipe open).
+    let mut err = child.stderr.take().unwrap();
+    let log = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    if !line.starts_with("http://") {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!(
+            "the emulator did not start (stdout {line:?}, stderr {:?})",
+            log.join().unwrap_or_default()
+        );
+    }
+    Proc {
+        child,
+        endpoint: line.trim().to_owned(),
+    }
+}
+
+/// A client for a [`spawn_emulator`] process, without retries (so every status is seen).
+pub fn proc_client(endpoint: &str) -> Client {
+    Client::builder("cn-hangzhou")
+        .endpoint(endpoint)
+        .credentials(Credentials::new(PROC_AK, PROC_SK))
+        .retry(oss_sse_hyper::RetryPolicy::none())
+        .build()
+        .unwrap()
+}
+
+/// Every regular file below `dir`, recursively.
+pub fn files_below(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            match e.file_type() {
+                Ok(t) if t.is_dir() => stack.push(p),
+                Ok(t) if t.is_file() => out.push(p),
+                _ => {}
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The status of a failed call (0 for a non-service error).
+pub fn status_of(e: &oss_sse_hyper::Error) -> u16 {
+    e.as_service().map_or(0, |s| s.status().as_u16())
+}
+
+/// The OSS error code of a failed call ("" for a non-service error).
+pub fn code_of(e: &oss_sse_hyper::Error) -> String {
+    e.as_service()
+        .map_or_else(String::new, |s| s.code().to_owned())
+}
