@@ -7,7 +7,7 @@ use oss_sse_core::ops::{CopyObject, GetObject, PutObject};
 use oss_sse_core::{ServerSideEncryption, ServerSideEncryptionRule, SseAlgorithm};
 use oss_sse_hyper::Client;
 
-use crate::Fail;
+use crate::output::Fail;
 
 struct Row {
     step: String,
@@ -73,7 +73,7 @@ async fn target() -> Result<Target, Fail> {
         .kms_key(cmk)
         .start()
         .await
-        .map_err(|e| Fail(format!("cannot start the emulator: {e}")))?;
+        .map_err(|e| Fail::msg(format!("cannot start the emulator: {e}")))?;
     let client = Client::builder(emu.region())
         .endpoint(emu.endpoint())
         .credentials(emu.credentials().clone())
@@ -261,7 +261,9 @@ pub(crate) async fn run(json: bool) -> Result<(), Fail> {
             .collect();
         println!(
             "{}",
-            serde_json::json!({"target": t.where_, "steps": v, "failed": failed})
+            crate::output::json(
+                &serde_json::json!({"target": t.where_, "steps": v, "failed": failed})
+            )
         );
     } else {
         let w = [
@@ -310,10 +312,12 @@ pub(crate) async fn run(json: bool) -> Result<(), Fail> {
             );
         }
         let _ = writeln!(s, "\n{} steps, {} mismatches", rows.len(), failed);
-        print!("{s}");
+        print!("{}", crate::output::text(&s));
     }
     if failed > 0 {
-        return Err(Fail(format!("walkthrough: {failed} step(s) did not match")));
+        return Err(Fail::msg(format!(
+            "walkthrough: {failed} step(s) did not match"
+        )));
     }
     Ok(())
 }
