@@ -8,6 +8,9 @@ export CARGO_TERM_COLOR=never
 start=$(date +%s)
 step() { printf '\n==> [%ss] %s\n' "$(( $(date +%s) - start ))" "$*"; }
 
+step "system packages (faketime)"
+./scripts/system-deps.sh
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -23,6 +26,9 @@ cargo test --workspace --locked
 step "interop: official oss2 SDK (V1 and V4) against the emulator"
 # Reuse the emulator binary cargo test just built (same features, no second build).
 OSS_SSE_EMULATOR_BIN="$PWD/target/debug/oss-sse-emulator" ./scripts/interop-tests.sh
+
+step "interop: official Go SDK v2 and Java SDK (V1 and V4) against the emulator, and the Java example"
+OSS_SSE_EMULATOR_BIN="$PWD/target/debug/oss-sse-emulator" ./scripts/interop-go-java.sh
 
 step "fuzz smoke (cargo-fuzz, 5 s per target; skipped without a nightly toolchain)"
 FUZZ_SECONDS="${FUZZ_SECONDS:-5}" ./scripts/fuzz-smoke.sh
