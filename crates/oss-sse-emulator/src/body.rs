@@ -172,6 +172,12 @@ impl ReqBody {
         self.inner.is_some() && !self.finished && self.declared != Some(self.received)
     }
 
+    /// Whether what is left is known to be at most `limit` bytes (a declared length).
+    pub(crate) fn remaining_at_most(&self, limit: u64) -> bool {
+        self.declared
+            .is_some_and(|d| d.saturating_sub(self.received) <= limit)
+    }
+
     /// Reads and discards the rest of the body, up to `limit` bytes; says whether it got to
     /// the end (else the connection must close).
     pub(crate) async fn drain(&mut self, limit: u64) -> bool {

@@ -344,7 +344,7 @@ pub(crate) async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result
     // starting with `-/` is an object.
     if !ctx.target.virtual_hosted && ctx.path.starts_with("/-/") {
         let resp = handlers::admin(&shared, &ctx, &mut body).await;
-        return Ok(settle_body(resp, &ctx, &mut body).await);
+        return Ok(settle_body(resp, &ctx, body).await);
     }
     let request_id = shared.request_id();
     let head = ctx.method == Method::HEAD;
@@ -362,7 +362,7 @@ pub(crate) async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result
             let e = OssErr::new(status, code, "Injected fault.");
             let mut r = error_response(&e, &request_id, &host, head);
             finish_headers(&mut r, &request_id);
-            return Ok(settle_body(r, &ctx, &mut body).await);
+            return Ok(settle_body(r, &ctx, body).await);
         }
         Some(FaultAction::ResetRequest) => {
             // Read a little of the body, then abort the connection.
@@ -408,32 +408,44 @@ pub(crate) async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result
         Err(e) => error_response(&e, &request_id, &host, head),
     };
     finish_headers(&mut resp, &request_id);
-    let mut resp = settle_body(resp, &ctx, &mut body).await;
+    let mut resp = settle_body(resp, &ctx, body).await;
     if let Some(f) = resp_fault {
         resp = apply_response_fault(resp, f).await;
     }
     Ok(resp)
 }
 
-/// Before answering, deals with a request body the handler did not read to its end (an
-/// early error): a client that writes its whole body before reading (as the official Java
-/// SDK does) must still get the answer, so the rest is read and discarded, up to
-/// [`DRAIN_LIMIT`]. A client that sent `Expect: 100-continue` has sent nothing yet: it is
-/// answered at once. Either way, unless the body was read to its end, the connection closes
-/// after the answer, and says so (RFC 9112 §9.6).
-async fn settle_body(mut resp: Resp, ctx: &Ctx, body: &mut ReqBody) -> Resp {
-    if !body.has_unread() {
+/// Deals with a request body the handler did not read to its end (an early error). A client
+/// that writes its whole body before reading (as the official Java SDK does) must still get
+/// the answer, and one that waits for the answer before sending its body must get it too: so
+/// the answer goes now and the rest of the body is read and discarded in the background, up
+/// to [`DRAIN_LIMIT`] (the connection stays usable). A body declared larger than that, or of
+/// unknown length, closes the connection after the answer, and the answer says so (RFC 9112
+/// §9.6). A client that sent `Expect: 100-continue` has sent nothing yet: it is answered at
+/// once, without `100 Continue`, and the connection closes.
+async fn settle_body(mut resp: Resp, ctx: &Ctx, mut body: ReqBody) -> Resp {
+    let closing = resp
+        .headers()
+        .get(http::header::CONNECTION)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"close"));
+    if !body.has_unread() || closing {
         return resp;
     }
+    let close = || HeaderValue::from_static("close");
     let expects_continue = ctx
         .headers
         .get(http::header::EXPECT)
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
-    let drained = !(expects_continue && body.untouched()) && body.drain(DRAIN_LIMIT).await;
-    if !drained {
-        resp.headers_mut()
-            .insert(http::header::CONNECTION, HeaderValue::from_static("close"));
+    if expects_continue && body.untouched() {
+        resp.headers_mut().insert(http::header::CONNECTION, close());
+        return resp;
     }
+    if !body.remaining_at_most(DRAIN_LIMIT) {
+        resp.headers_mut().insert(http::header::CONNECTION, close());
+    }
+    tokio::spawn(async move {
+        body.drain(DRAIN_LIMIT).await;
+    });
     resp
 }
 
