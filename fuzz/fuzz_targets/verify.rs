@@ -15,7 +15,10 @@
 //!   products `[a-z-]+`; signing times in years 1970..=9999;
 //! * in presigned mode the request has no `Authorization` header and its query contains no
 //!   presign parameter (V1 or V4: the verifier picks the scheme from which are present);
-//! * in V1 header mode any `x-oss-date` the caller set is the signing time's HTTP date.
+//! * in V1 header mode any `x-oss-date` the caller set is the signing time's HTTP date;
+//! * a request signed with a long-term key (no STS token, or an empty one) carries no security-token header
+//!   or query parameter of its own: the verifier rejects a token presented with a key that
+//!   has none (`InvalidSecurityToken`, issue 12 D16).
 #![no_main]
 
 use std::time::{Duration, UNIX_EPOCH};
@@ -465,6 +468,14 @@ fn differential(s: &Signed) {
         && d.as_bytes() != format_http_date(t as i64).as_bytes()
     {
         return;
+    }
+    if creds.security_token().is_none() {
+        let in_query = parse_query(req.uri().query().unwrap_or(""))
+            .iter()
+            .any(|(k, _)| k == "security-token" || k == "x-oss-security-token");
+        if in_query || req.headers().contains_key("x-oss-security-token") {
+            return;
+        }
     }
     let additional: Vec<String> = s.additional.iter().map(|n| n.get(HEADER_NAMES)).collect();
     let additional: Vec<&str> = additional.iter().map(String::as_str).collect();
