@@ -158,6 +158,11 @@ pub fn format_iso8601(secs: i64) -> String {
     )
 }
 
+/// Whole Unix seconds of `t`, clamped to the dates the wire can carry (1970 to 9999).
+pub fn unix_secs_of(t: SystemTime) -> i64 {
+    unix_secs(t).min(MAX_WIRE_SECS)
+}
+
 /// Formats Unix seconds as an HTTP date (for servers and test doubles).
 pub fn format_http_date(secs: i64) -> String {
     http_date(secs)

@@ -112,6 +112,74 @@ pub fn metadata_name(name: &str) -> Result<(), BuildError> {
     Ok(())
 }
 
+/// Most tags an object may have.
+pub const MAX_TAGS: usize = 10;
+
+/// Object tags (OSS limits): at most 10, keys of 1 to 128 characters, values of at most 256,
+/// keys unique. Characters are free (they are URL-encoded on the wire) except controls.
+pub fn tags(tags: &[(String, String)]) -> Result<(), BuildError> {
+    if tags.len() > MAX_TAGS {
+        return Err(BuildError::new(
+            "tags",
+            format!("{} tags; an object may have at most {MAX_TAGS}", tags.len()),
+        ));
+    }
+    for (i, (k, v)) in tags.iter().enumerate() {
+        if k.is_empty() || k.chars().count() > 128 {
+            return Err(BuildError::new(
+                "tags",
+                format!("tag key {k:?} must be 1 to 128 characters"),
+            ));
+        }
+        if v.chars().count() > 256 {
+            return Err(BuildError::new(
+                "tags",
+                format!("the value of tag {k:?} is longer than 256 characters"),
+            ));
+        }
+        if k.chars().chain(v.chars()).any(char::is_control) {
+            return Err(BuildError::new(
+                "tags",
+                format!("tag {k:?} contains a control character"),
+            ));
+        }
+        if tags[..i].iter().any(|(other, _)| other == k) {
+            return Err(BuildError::new(
+                "tags",
+                format!("tag key {k:?} is repeated"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The `x-oss-tagging` header value of `tags`: `k1=v1&k2=v2`, each part URL-encoded.
+pub fn tagging_header(tags: &[(String, String)]) -> Result<String, BuildError> {
+    self::tags(tags)?;
+    Ok(tags
+        .iter()
+        .map(|(k, v)| format!("{}={}", crate::encode::query(k), crate::encode::query(v)))
+        .collect::<Vec<_>>()
+        .join("&"))
+}
+
+/// Reads an `x-oss-tagging` header (the server side), checking the same limits.
+pub fn parse_tagging_header(v: &str) -> Result<Vec<(String, String)>, BuildError> {
+    let mut out = Vec::new();
+    for pair in v.split('&').filter(|p| !p.is_empty()) {
+        let (k, val) = pair.split_once('=').unwrap_or((pair, ""));
+        let dec = |s: &str| {
+            percent_encoding::percent_decode_str(&s.replace('+', " "))
+                .decode_utf8()
+                .map(|c| c.into_owned())
+                .map_err(|_| BuildError::new("tags", "a tag is not UTF-8 once decoded"))
+        };
+        out.push((dec(k)?, dec(val)?));
+    }
+    tags(&out)?;
+    Ok(out)
+}
+
 /// Region ids: non-empty `[a-z0-9-]`.
 pub fn region(region: &str) -> Result<(), BuildError> {
     if region.is_empty()

@@ -14,9 +14,11 @@ use oss_sse_core::crc::{Crc64, crc64, crc64_combine};
 use oss_sse_core::encode::decode_path;
 use oss_sse_core::ops::{
     AbortMultipartUpload, AppendObject, CompleteMultipartUpload, CompletedPart, CopyObject,
-    DeleteBucket, DeleteBucketEncryption, DeleteObject, GetBucketEncryption, GetBucketInfo,
-    GetObject, HeadObject, InitiateMultipartUpload, ListParts, MetadataDirective, PutBucket,
-    PutBucketEncryption, PutObject, UploadPart, parse_error,
+    DeleteBucket, DeleteBucketEncryption, DeleteObject, DeleteObjectTagging, GetBucketEncryption,
+    GetBucketInfo, GetObject, GetObjectTagging, HeadObject, InitiateMultipartUpload,
+    ListMultipartUploads, ListObjectsV2, ListParts, MetadataDirective, PutBucket,
+    PutBucketEncryption, PutObject, PutObjectTagging, TaggingDirective, UploadPart, UploadPartCopy,
+    parse_error,
 };
 use oss_sse_core::sign::verify::{self, RequestToVerify, VerifyError};
 use oss_sse_core::sse::{DataEncryption, SseAlgorithm};
@@ -376,13 +378,40 @@ proptest! {
             UploadPart::new(BUCKET, key.clone(), id.clone(), n, "p").to_request(&cfg),
             CompleteMultipartUpload::new(BUCKET, key.clone(), id.clone(), vec![CompletedPart::new(n, id.clone())]).to_request(&cfg),
             AbortMultipartUpload::new(BUCKET, key.clone(), id.clone()).to_request(&cfg),
-            ListParts::new(BUCKET, key, id.clone()).with_max_parts(n).with_part_number_marker(n).to_request(&cfg),
+            ListParts::new(BUCKET, key.clone(), id.clone()).with_max_parts(n).with_part_number_marker(n).to_request(&cfg),
             PutBucket::new(BUCKET).with_acl(id.clone()).to_request(&cfg),
             DeleteBucket::new(BUCKET).to_request(&cfg),
             GetBucketInfo::new(BUCKET).to_request(&cfg),
             GetBucketEncryption::new(BUCKET).to_request(&cfg),
             DeleteBucketEncryption::new(BUCKET).to_request(&cfg),
-            PutBucketEncryption::new(BUCKET, ServerSideEncryptionRule::kms().with_kms_master_key_id(id)).to_request(&cfg),
+            PutBucketEncryption::new(BUCKET, ServerSideEncryptionRule::kms().with_kms_master_key_id(id.clone())).to_request(&cfg),
+            ListObjectsV2::new(BUCKET)
+                .with_prefix(key.clone())
+                .with_delimiter(id.clone())
+                .with_start_after(key.clone())
+                .with_continuation_token(id.clone())
+                .with_max_keys(n)
+                .with_fetch_owner(true)
+                .to_request(&cfg),
+            ListMultipartUploads::new(BUCKET)
+                .with_prefix(key.clone())
+                .with_key_marker(key.clone())
+                .with_upload_id_marker(id.clone())
+                .with_max_uploads(n)
+                .to_request(&cfg),
+            UploadPartCopy::new(BUCKET, key.clone(), id.clone(), n, "srcbucket", key.clone())
+                .with_source_range(u64::from(n), u64::from(n) + 9)
+                .with_source_version_id(id.clone())
+                .with_copy_source_if_match(id.clone())
+                .to_request(&cfg),
+            CopyObject::new("srcbucket", key.clone(), BUCKET, key.clone())
+                .with_tagging_directive(TaggingDirective::Replace)
+                .with_tag(id.clone(), key.clone())
+                .with_copy_source_if_none_match(id.clone())
+                .to_request(&cfg),
+            PutObjectTagging::new(BUCKET, key.clone(), vec![(id.clone(), key.clone())]).to_request(&cfg),
+            GetObjectTagging::new(BUCKET, key.clone()).with_version_id(id).to_request(&cfg),
+            DeleteObjectTagging::new(BUCKET, key).to_request(&cfg),
         ];
         let creds = Credentials::new(AK, SK);
         let t = at(1_717_332_000);
@@ -639,6 +668,12 @@ proptest! {
         parse_with(&CompleteMultipartUpload::new(BUCKET, "k", "u", vec![]), status, resp())?;
         parse_with(&AbortMultipartUpload::new(BUCKET, "k", "u"), status, resp())?;
         parse_with(&ListParts::new(BUCKET, "k", "u"), status, resp())?;
+        parse_with(&ListObjectsV2::new(BUCKET), status, resp())?;
+        parse_with(&ListMultipartUploads::new(BUCKET), status, resp())?;
+        parse_with(&UploadPartCopy::new(BUCKET, "k", "u", 1, "s", "k"), status, resp())?;
+        parse_with(&PutObjectTagging::new(BUCKET, "k", vec![]), status, resp())?;
+        parse_with(&GetObjectTagging::new(BUCKET, "k"), status, resp())?;
+        parse_with(&DeleteObjectTagging::new(BUCKET, "k"), status, resp())?;
 
         let (head, _) = resp().into_parts();
         let r = GetObject::new(BUCKET, "k").from_response_head(&head);

@@ -11,8 +11,9 @@ use oss_sse_core::crypto::content_md5;
 use oss_sse_core::ops::{
     AbortMultipartUpload, AppendObject, CompleteMultipartUpload, CompletedPart, CopyObject,
     DeleteBucket, DeleteBucketEncryption, DeleteObject, GetBucketEncryption, GetBucketInfo,
-    GetObject, HeadObject, InitiateMultipartUpload, ListParts, MetadataDirective, PutBucket,
-    PutBucketEncryption, PutObject, UploadPart, parse_error,
+    GetObject, GetObjectTagging, HeadObject, InitiateMultipartUpload, ListMultipartUploads,
+    ListObjectsV2, ListParts, MetadataDirective, Paginate, PutBucket, PutBucketEncryption,
+    PutObject, PutObjectTagging, UploadPart, UploadPartCopy, parse_error,
 };
 use oss_sse_core::sse::{DataEncryption, SseAlgorithm};
 use oss_sse_core::{
@@ -99,6 +100,21 @@ fixtures! {
     "upload_part/no_such_upload",
     "upload_part/ok",
     "upload_part/sse_header_rejected",
+    "copy_object/etag_header_only",
+    "get_object_tagging/empty",
+    "get_object_tagging/two_tags",
+    "list_multipart_uploads/truncated_without_marker",
+    "list_multipart_uploads/url_truncated",
+    "list_objects_v2/bad_encoding",
+    "list_objects_v2/bad_size",
+    "list_objects_v2/bad_truncated",
+    "list_objects_v2/empty_bucket",
+    "list_objects_v2/invalid_token",
+    "list_objects_v2/owner_restore_reordered",
+    "list_objects_v2/truncated_without_token",
+    "list_objects_v2/url_truncated",
+    "upload_part_copy/ok",
+    "upload_part_copy/precondition_failed",
 }
 
 /// Parses a raw HTTP response: `HTTP/1.1 <status> <reason>`, `Name: value` lines, a blank
@@ -2209,4 +2225,273 @@ fn get_bucket_encryption_rejects_an_unrelated_document() {
         .unwrap();
     let r = GetBucketEncryption::new("examplebucket").from_response(resp);
     assert!(matches!(r, Err(Error::Parse(_))), "{r:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Listing, part copy and tagging (oss-listing-copy §1-§4)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn list_objects_v2_url_encoded_page_is_decoded_and_paginates() {
+    let op = ListObjectsV2::new("examplebucket")
+        .with_prefix("a/")
+        .with_delimiter("/")
+        .with_max_keys(2);
+    let out = op
+        .from_response(fx("list_objects_v2/url_truncated"))
+        .unwrap();
+    assert_eq!(out.name.as_deref(), Some("examplebucket"));
+    assert_eq!(out.prefix.as_deref(), Some("a/"));
+    assert_eq!(out.delimiter.as_deref(), Some("/"));
+    assert_eq!(out.max_keys, Some(2));
+    assert_eq!(out.key_count, Some(2));
+    assert!(out.is_truncated);
+    // `+` is a literal plus, `%2B` too: the key is exactly what was stored.
+    assert_eq!(out.contents.len(), 1);
+    let o = &out.contents[0];
+    assert_eq!(o.key, "a/b c+%.txt");
+    assert_eq!(o.etag.as_deref(), Some("35A27C2B9EAEEB6F48FD7FB5861D1234"));
+    assert_eq!(o.size, 25);
+    assert_eq!(o.object_type.as_deref(), Some("Normal"));
+    assert_eq!(o.storage_class.as_deref(), Some("Standard"));
+    assert_eq!(o.last_modified.as_deref(), Some("2020-05-18T05:45:47.000Z"));
+    assert_eq!(o.owner, None);
+    assert_eq!(out.common_prefixes, vec!["a/中/".to_owned()]);
+    assert_eq!(out.request_id.as_deref(), Some("534B371674E88A4D8906****"));
+
+    // The next page keeps every parameter and adds the token.
+    let next = op.next_page(&out).expect("a next page");
+    assert_eq!(next.continuation_token(), Some("CgRhL2MvGAA-"));
+    assert_eq!(next.prefix(), Some("a/"));
+    assert_eq!(next.delimiter(), Some("/"));
+}
+
+#[test]
+fn list_objects_v2_empty_and_reordered_pages() {
+    let op = ListObjectsV2::new("examplebucket");
+    let out = op
+        .from_response(fx("list_objects_v2/empty_bucket"))
+        .unwrap();
+    assert!(out.contents.is_empty() && out.common_prefixes.is_empty());
+    assert_eq!(out.key_count, Some(0));
+    assert_eq!(out.prefix, None);
+    assert!(!out.is_truncated);
+    assert!(op.next_page(&out).is_none());
+
+    let out = op
+        .from_response(fx("list_objects_v2/owner_restore_reordered"))
+        .unwrap();
+    let o = &out.contents[0];
+    // No EncodingType: the key is taken as is.
+    assert_eq!(o.key, "fun/movie/001.avi");
+    assert_eq!(
+        o.etag.as_deref(),
+        Some("5B3C1A2E053D763E1B002CC607C5A0FE-3")
+    );
+    assert_eq!(o.object_type.as_deref(), Some("Multipart"));
+    assert_eq!(o.size, 344_606);
+    assert_eq!(
+        o.restore_info.as_deref(),
+        Some(r#"ongoing-request="false", expiry-date="Thu, 24 Sep 2020 12:40:33 GMT""#)
+    );
+    let owner = o.owner.as_ref().unwrap();
+    assert_eq!(owner.id.as_deref(), Some("1305433xxx"));
+    assert_eq!(owner.display_name.as_deref(), Some("1305433xxx"));
+}
+
+#[test]
+fn list_objects_v2_refuses_pages_it_cannot_trust() {
+    let op = ListObjectsV2::new("examplebucket");
+    for (case, says) in [
+        ("truncated_without_token", "NextContinuationToken"),
+        ("bad_size", "Size"),
+        ("bad_truncated", "IsTruncated"),
+        ("bad_encoding", "Key"),
+    ] {
+        let e = parse_err(op.from_response(fx(&format!("list_objects_v2/{case}"))));
+        assert!(e.contains(says), "{case}: {e}");
+    }
+    let e = service_err(op.from_response(fx("list_objects_v2/invalid_token")));
+    assert_eq!(e.status(), 400);
+    assert_eq!(e.code(), "InvalidArgument");
+    assert_eq!(e.ec(), Some("0016-00000001"));
+}
+
+#[test]
+fn list_multipart_uploads_page_and_paginator() {
+    let op = ListMultipartUploads::new("oss-example")
+        .with_prefix("demo/")
+        .with_delimiter("/")
+        .with_max_uploads(2);
+    let out = op
+        .from_response(fx("list_multipart_uploads/url_truncated"))
+        .unwrap();
+    assert_eq!(out.bucket.as_deref(), Some("oss-example"));
+    assert_eq!(out.prefix.as_deref(), Some("demo/"));
+    assert_eq!(out.delimiter.as_deref(), Some("/"));
+    assert_eq!(out.key_marker, None);
+    assert_eq!(out.max_uploads, Some(2));
+    assert!(out.is_truncated);
+    assert_eq!(out.next_key_marker.as_deref(), Some("demo/gp-\x0c\n\x0b"));
+    assert_eq!(out.uploads.len(), 1);
+    assert_eq!(out.uploads[0].key, "demo/gp-\x0c\n\x0b");
+    assert_eq!(out.uploads[0].upload_id, "0214A87687F040F1BA4D83AB17C9****");
+    assert_eq!(
+        out.uploads[0].initiated.as_deref(),
+        Some("2022-09-26T04:20:11.000Z")
+    );
+    assert_eq!(out.common_prefixes, vec!["demo/sub/".to_owned()]);
+
+    let next = op.next_page(&out).expect("a next page");
+    let req = next
+        .to_request(&Config::builder("cn-hangzhou").build().unwrap())
+        .unwrap();
+    let q = req.uri().query().unwrap();
+    assert!(q.contains("key-marker=demo%2Fgp-%0C%0A%0B"), "{q}");
+    assert!(
+        q.contains("upload-id-marker=0214A87687F040F1BA4D83AB17C9"),
+        "{q}"
+    );
+    assert!(
+        q.contains("prefix=demo%2F") && q.contains("max-uploads=2"),
+        "{q}"
+    );
+
+    let e = parse_err(op.from_response(fx("list_multipart_uploads/truncated_without_marker")));
+    assert!(e.contains("NextKeyMarker"), "{e}");
+}
+
+#[test]
+fn upload_part_copy_results() {
+    let op = UploadPartCopy::new("examplebucket", "dst", "u", 1, "srcbucket", "src");
+    let out = op.from_response(fx("upload_part_copy/ok")).unwrap();
+    assert_eq!(
+        out.etag.as_deref(),
+        Some("5B3C1A2E053D763E1B002CC607C5****")
+    );
+    assert_eq!(
+        out.last_modified.as_deref(),
+        Some("2014-07-17T06:27:54.000Z")
+    );
+    assert_eq!(out.hash_crc64, Some(12_345_678_901_234_567_890));
+    assert!(
+        out.source_version_id
+            .as_deref()
+            .unwrap()
+            .starts_with("CAEQNhiB")
+    );
+    assert_eq!(
+        out.server_side_encryption,
+        Some(ServerSideEncryption::kms().with_key_id("9468da86-3509-4f8d-a61e-6eab1eac****"))
+    );
+    let e = service_err(op.from_response(fx("upload_part_copy/precondition_failed")));
+    assert_eq!(e.status(), 412);
+    assert_eq!(e.code(), "PreconditionFailed");
+}
+
+#[test]
+fn copy_object_etag_from_the_header_when_the_body_has_none() {
+    let op = CopyObject::new("srcbucket", "src.txt", "examplebucket", "dst.txt");
+    let out = op
+        .from_response(fx("copy_object/etag_header_only"))
+        .unwrap();
+    assert_eq!(
+        out.etag.as_deref(),
+        Some("F2064A169EE92E9775EE5324D0B1****")
+    );
+    assert_eq!(
+        out.last_modified.as_deref(),
+        Some("2024-06-02T12:40:00.000Z")
+    );
+}
+
+#[test]
+fn object_tagging_results_and_requests() {
+    let out = GetObjectTagging::new("examplebucket", "k")
+        .from_response(fx("get_object_tagging/two_tags"))
+        .unwrap();
+    assert_eq!(
+        out.tags,
+        vec![
+            ("a".to_owned(), "1".to_owned()),
+            ("b c".to_owned(), String::new())
+        ]
+    );
+    let out = GetObjectTagging::new("examplebucket", "k")
+        .from_response(fx("get_object_tagging/empty"))
+        .unwrap();
+    assert!(out.tags.is_empty());
+
+    let cfg = Config::builder("cn-hangzhou").build().unwrap();
+    let req = PutObjectTagging::new("examplebucket", "k", vec![("a".into(), "1".into())])
+        .to_request(&cfg)
+        .unwrap();
+    assert_eq!(req.method(), Method::PUT);
+    assert_eq!(req.uri().query(), Some("tagging"));
+    let body = std::str::from_utf8(req.body()).unwrap();
+    assert!(
+        body.contains("<Tag><Key>a</Key><Value>1</Value></Tag>"),
+        "{body}"
+    );
+    // More than 10 tags, or a duplicate key, is refused before anything is sent.
+    let many: Vec<(String, String)> = (0..11).map(|i| (format!("k{i}"), "v".into())).collect();
+    let e = PutObjectTagging::new("examplebucket", "k", many).to_request(&cfg);
+    assert!(
+        matches!(&e, Err(Error::Build(b)) if b.field() == "tags"),
+        "{e:?}"
+    );
+    let dup = vec![
+        ("a".to_owned(), "1".to_owned()),
+        ("a".to_owned(), "2".to_owned()),
+    ];
+    let e = PutObjectTagging::new("examplebucket", "k", dup).to_request(&cfg);
+    assert!(
+        matches!(&e, Err(Error::Build(b)) if b.field() == "tags"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn listing_requests_refuse_bad_bounds_by_name() {
+    let cfg = Config::builder("cn-hangzhou").build().unwrap();
+    for n in [0, 1001] {
+        let e = ListObjectsV2::new("examplebucket")
+            .with_max_keys(n)
+            .to_request(&cfg);
+        assert!(
+            matches!(&e, Err(Error::Build(b)) if b.field() == "max_keys"),
+            "{e:?}"
+        );
+        let e = ListMultipartUploads::new("examplebucket")
+            .with_max_uploads(n)
+            .to_request(&cfg);
+        assert!(
+            matches!(&e, Err(Error::Build(b)) if b.field() == "max_uploads"),
+            "{e:?}"
+        );
+    }
+    let e = ListMultipartUploads::new("examplebucket")
+        .with_upload_id_marker("u")
+        .to_request(&cfg);
+    assert!(
+        matches!(&e, Err(Error::Build(b)) if b.field() == "upload_id_marker"),
+        "{e:?}"
+    );
+    let e = UploadPartCopy::new("examplebucket", "k", "u", 1, "srcbucket", "k")
+        .with_source_range(10, 9)
+        .to_request(&cfg);
+    assert!(
+        matches!(&e, Err(Error::Build(b)) if b.field() == "range"),
+        "{e:?}"
+    );
+    let e =
+        UploadPartCopy::new("examplebucket", "k", "u", 10_001, "srcbucket", "k").to_request(&cfg);
+    assert!(
+        matches!(&e, Err(Error::Build(b)) if b.field() == "part_number"),
+        "{e:?}"
+    );
+    let req = ListObjectsV2::new("examplebucket")
+        .to_request(&cfg)
+        .unwrap();
+    assert_eq!(req.uri().query(), Some("list-type=2&encoding-type=url"));
 }

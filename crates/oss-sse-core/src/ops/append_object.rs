@@ -19,6 +19,7 @@ pub struct AppendObject {
     bucket: String,
     key: String,
     position: u64,
+    previous_crc64: Option<u64>,
     body: Bytes,
     content_length: Option<u64>,
     md5: Md5Option,
@@ -37,6 +38,7 @@ impl AppendObject {
             bucket: bucket.into(),
             key: key.into(),
             position,
+            previous_crc64: None,
             body: body.into(),
             content_length: None,
             md5: Md5Option::None,
@@ -62,6 +64,13 @@ impl AppendObject {
     #[must_use]
     pub fn with_content_md5(mut self) -> Self {
         self.md5 = Md5Option::FromBody;
+        self
+    }
+    /// The object's CRC-64 before this append (its `x-oss-hash-crc64ecma`), so the client
+    /// can check the whole object's CRC-64 that OSS answers (a first append needs none).
+    #[must_use]
+    pub fn with_previous_crc64(mut self, crc: u64) -> Self {
+        self.previous_crc64 = Some(crc);
         self
     }
     /// The append position.
@@ -111,6 +120,14 @@ impl Operation for AppendObject {
             server_side_encryption: ServerSideEncryption::from_headers(h),
             request_id: request_id(h),
         })
+    }
+
+    fn upload_checksum(&self) -> super::UploadChecksum {
+        match (self.position, self.previous_crc64) {
+            (0, _) => super::UploadChecksum::Appended { previous: 0 },
+            (_, Some(previous)) => super::UploadChecksum::Appended { previous },
+            (_, None) => super::UploadChecksum::None,
+        }
     }
 
     fn is_idempotent(&self) -> bool {

@@ -39,6 +39,7 @@ pub struct CompleteMultipartUpload {
     key: String,
     upload_id: String,
     parts: Vec<CompletedPart>,
+    forbid_overwrite: bool,
 }
 
 impl CompleteMultipartUpload {
@@ -54,7 +55,14 @@ impl CompleteMultipartUpload {
             key: key.into(),
             upload_id: upload_id.into(),
             parts,
+            forbid_overwrite: false,
         }
+    }
+    /// Fails with 409 `FileAlreadyExists` instead of overwriting an existing object.
+    #[must_use]
+    pub fn with_forbid_overwrite(mut self, forbid: bool) -> Self {
+        self.forbid_overwrite = forbid;
+        self
     }
 }
 
@@ -123,10 +131,13 @@ impl Operation for CompleteMultipartUpload {
             );
         }
         xml.push_str("</CompleteMultipartUpload>");
-        RequestParts::new(Method::POST, Some(&self.bucket), Some(&self.key))?
+        let mut req = RequestParts::new(Method::POST, Some(&self.bucket), Some(&self.key))?
             .query(Q_UPLOAD_ID, Some(self.upload_id.clone()))
-            .xml_body(xml)
-            .build(config)
+            .xml_body(xml);
+        if self.forbid_overwrite {
+            req = req.header(crate::headers::X_OSS_FORBID_OVERWRITE, "true");
+        }
+        req.build(config)
     }
 
     fn from_response(&self, response: Response<Bytes>) -> Result<Self::Output, Error> {

@@ -49,6 +49,16 @@ pub struct ObjectHead {
     pub content_length: Option<u64>,
     /// `Content-Type`.
     pub content_type: Option<String>,
+    /// `Cache-Control`.
+    pub cache_control: Option<String>,
+    /// `Content-Disposition`.
+    pub content_disposition: Option<String>,
+    /// `Content-Encoding`.
+    pub content_encoding: Option<String>,
+    /// `Content-Language`.
+    pub content_language: Option<String>,
+    /// `Expires`.
+    pub expires: Option<String>,
     /// `Content-Range` of a ranged GET.
     pub content_range: Option<String>,
     /// ETag without quotes.
@@ -67,6 +77,8 @@ pub struct ObjectHead {
     pub version_id: Option<String>,
     /// User metadata (`x-oss-meta-*`, names without the prefix), sorted by name.
     pub metadata: Metadata,
+    /// Number of tags (`x-oss-tagging-count`; 0 when absent).
+    pub tagging_count: u64,
     /// The object's declared encryption.
     pub server_side_encryption: Option<ServerSideEncryption>,
     /// `x-oss-request-id`.
@@ -74,10 +86,27 @@ pub struct ObjectHead {
 }
 
 impl ObjectHead {
+    /// The standard headers, as a new object (or a copy) would take them.
+    pub fn headers(&self) -> super::ObjectHeaders {
+        super::ObjectHeaders {
+            content_type: self.content_type.clone(),
+            cache_control: self.cache_control.clone(),
+            content_disposition: self.content_disposition.clone(),
+            content_encoding: self.content_encoding.clone(),
+            content_language: self.content_language.clone(),
+            expires: self.expires.clone(),
+        }
+    }
+
     pub(crate) fn from_headers(h: &HeaderMap, op: &str) -> Result<Self, Error> {
         Ok(Self {
             content_length: u64_header(h, CONTENT_LENGTH.as_str(), op)?,
             content_type: header_string(h, CONTENT_TYPE.as_str()),
+            cache_control: header_string(h, crate::headers::CACHE_CONTROL),
+            content_disposition: header_string(h, crate::headers::CONTENT_DISPOSITION),
+            content_encoding: header_string(h, crate::headers::CONTENT_ENCODING),
+            content_language: header_string(h, crate::headers::CONTENT_LANGUAGE),
+            expires: header_string(h, crate::headers::EXPIRES),
             content_range: header_string(h, CONTENT_RANGE.as_str()),
             etag: etag(h),
             last_modified: header_string(h, LAST_MODIFIED.as_str()),
@@ -87,6 +116,7 @@ impl ObjectHead {
             next_append_position: u64_header(h, X_OSS_NEXT_APPEND_POSITION, op)?,
             version_id: header_string(h, X_OSS_VERSION_ID),
             metadata: metadata(h),
+            tagging_count: u64_header(h, crate::headers::X_OSS_TAGGING_COUNT, op)?.unwrap_or(0),
             server_side_encryption: ServerSideEncryption::from_headers(h),
             request_id: request_id(h),
         })

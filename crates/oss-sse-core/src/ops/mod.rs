@@ -7,37 +7,54 @@ mod copy_object;
 mod delete_bucket;
 mod delete_bucket_encryption;
 mod delete_object;
+mod delete_object_tagging;
 mod get_bucket_encryption;
 mod get_bucket_info;
 mod get_object;
+mod get_object_tagging;
 mod head_object;
 mod initiate_multipart_upload;
+mod list_multipart_uploads;
+mod list_objects_v2;
 mod list_parts;
 mod options;
 mod put_bucket;
 mod put_bucket_encryption;
 mod put_object;
+mod put_object_tagging;
 mod upload_part;
+mod upload_part_copy;
 
 pub use abort_multipart_upload::{AbortMultipartUpload, AbortMultipartUploadOutput};
 pub use append_object::{AppendObject, AppendObjectOutput};
 pub use complete_multipart_upload::{
     CompleteMultipartUpload, CompleteMultipartUploadOutput, CompletedPart,
 };
-pub use copy_object::{CopyObject, CopyObjectOutput, MetadataDirective};
+pub use copy_object::{CopyObject, CopyObjectOutput, MetadataDirective, TaggingDirective};
 pub use delete_bucket::{DeleteBucket, DeleteBucketOutput};
 pub use delete_bucket_encryption::{DeleteBucketEncryption, DeleteBucketEncryptionOutput};
 pub use delete_object::{DeleteObject, DeleteObjectOutput};
+pub use delete_object_tagging::{DeleteObjectTagging, DeleteObjectTaggingOutput};
 pub use get_bucket_encryption::GetBucketEncryption;
 pub use get_bucket_info::{BucketInfo, GetBucketInfo};
 pub use get_object::{GetObject, GetObjectOutput};
+pub use get_object_tagging::{GetObjectTagging, GetObjectTaggingOutput};
 pub use head_object::{HeadObject, ObjectHead};
 pub use initiate_multipart_upload::{InitiateMultipartUpload, InitiateMultipartUploadOutput};
+pub use list_multipart_uploads::{
+    ListMultipartUploads, ListMultipartUploadsOutput, MultipartUploadSummary,
+};
+pub use list_objects_v2::{
+    ListObjectsV2, ListObjectsV2Output, MAX_LIST_PARAM_BYTES, ObjectSummary, Owner,
+};
 pub use list_parts::{ListParts, ListPartsOutput, PartSummary};
+pub use options::{CopySourceConditions, ObjectHeaders};
 pub use put_bucket::{PutBucket, PutBucketOutput};
 pub use put_bucket_encryption::{PutBucketEncryption, PutBucketEncryptionOutput};
 pub use put_object::{PutObject, PutObjectOutput};
+pub use put_object_tagging::{PutObjectTagging, PutObjectTaggingOutput};
 pub use upload_part::{MAX_PART_NUMBER, UploadPart, UploadPartOutput};
+pub use upload_part_copy::{UploadPartCopy, UploadPartCopyOutput};
 
 use crate::headers::{CONTENT_MD5, CONTENT_TYPE};
 use bytes::Bytes;
@@ -75,6 +92,49 @@ pub trait Operation {
     fn is_idempotent(&self) -> bool {
         true
     }
+
+    /// What the response's `x-oss-hash-crc64ecma` says about the body sent, so a client can
+    /// check an upload end to end. Nothing, by default.
+    fn upload_checksum(&self) -> UploadChecksum {
+        UploadChecksum::None
+    }
+}
+
+/// How a 2xx response's `x-oss-hash-crc64ecma` relates to the request body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UploadChecksum {
+    /// It says nothing about the body (or there is none).
+    None,
+    /// It is the CRC-64 of exactly the bytes sent (PutObject, UploadPart).
+    Body,
+    /// It is the CRC-64 of the whole object: the bytes sent appended to an object whose
+    /// CRC-64 was `previous` (AppendObject; 0 for the first append).
+    Appended {
+        /// CRC-64 of the object before this append.
+        previous: u64,
+    },
+}
+
+/// A listing operation: given one page's output, the request for the next page, or `None`
+/// after the last. Sans-IO: drive it with any client.
+///
+/// ```
+/// use oss_sse_core::ops::{ListObjectsV2, Paginate};
+/// let first = ListObjectsV2::new("examplebucket").with_prefix("logs/");
+/// # fn send(_: &ListObjectsV2) -> oss_sse_core::ops::ListObjectsV2Output { unimplemented!() }
+/// # if false {
+/// let mut req = Some(first);
+/// while let Some(r) = req {
+///     let page = send(&r);
+///     for o in &page.contents { println!("{}", o.key); }
+///     req = r.next_page(&page);
+/// }
+/// # }
+/// ```
+pub trait Paginate: Operation + Sized {
+    /// The request for the page after `previous`, or `None` when it was the last.
+    fn next_page(&self, previous: &Self::Output) -> Option<Self>;
 }
 
 /// An operation whose success body is streamed (GetObject).
@@ -100,6 +160,9 @@ pub struct OssResource {
 
 /// User metadata: `x-oss-meta-<name>: <value>` pairs.
 pub type Metadata = Vec<(String, String)>;
+
+/// Object tags: `(key, value)` pairs.
+pub type Tags = Vec<(String, String)>;
 
 /// Internal request builder shared by every operation.
 pub(crate) struct RequestParts<'a> {

@@ -128,4 +128,8 @@ impl Operation for PutObject {
             request_id: request_id(h),
         })
     }
+
+    fn upload_checksum(&self) -> super::UploadChecksum {
+        super::UploadChecksum::Body
+    }
 }

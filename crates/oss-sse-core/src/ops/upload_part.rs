@@ -124,4 +124,8 @@ impl Operation for UploadPart {
             request_id: request_id(h),
         })
     }
+
+    fn upload_checksum(&self) -> super::UploadChecksum {
+        super::UploadChecksum::Body
+    }
 }

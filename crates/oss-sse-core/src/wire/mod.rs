@@ -277,6 +277,187 @@ pub fn parse_create_bucket_request(body: &[u8]) -> Result<Option<String>, String
     Ok(non_empty(d.storage_class))
 }
 
+// ---- listing ----
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct ListBucketDoc {
+    #[serde(rename = "Name")]
+    pub(crate) name: Option<String>,
+    #[serde(rename = "Prefix")]
+    pub(crate) prefix: Option<String>,
+    #[serde(rename = "StartAfter")]
+    pub(crate) start_after: Option<String>,
+    #[serde(rename = "ContinuationToken")]
+    pub(crate) continuation_token: Option<String>,
+    #[serde(rename = "NextContinuationToken")]
+    pub(crate) next_continuation_token: Option<String>,
+    #[serde(rename = "MaxKeys")]
+    pub(crate) max_keys: Option<String>,
+    #[serde(rename = "Delimiter")]
+    pub(crate) delimiter: Option<String>,
+    #[serde(rename = "EncodingType")]
+    pub(crate) encoding_type: Option<String>,
+    #[serde(rename = "IsTruncated")]
+    pub(crate) is_truncated: Option<String>,
+    #[serde(rename = "KeyCount")]
+    pub(crate) key_count: Option<String>,
+    #[serde(rename = "Contents")]
+    pub(crate) contents: Vec<ContentsDoc>,
+    #[serde(rename = "CommonPrefixes")]
+    pub(crate) common_prefixes: Vec<PrefixDoc>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct ContentsDoc {
+    #[serde(rename = "Key")]
+    pub(crate) key: Option<String>,
+    #[serde(rename = "LastModified")]
+    pub(crate) last_modified: Option<String>,
+    #[serde(rename = "ETag")]
+    pub(crate) etag: Option<String>,
+    #[serde(rename = "Type")]
+    pub(crate) object_type: Option<String>,
+    #[serde(rename = "Size")]
+    pub(crate) size: Option<String>,
+    #[serde(rename = "StorageClass")]
+    pub(crate) storage_class: Option<String>,
+    #[serde(rename = "RestoreInfo")]
+    pub(crate) restore_info: Option<String>,
+    #[serde(rename = "TransitionTime")]
+    pub(crate) transition_time: Option<String>,
+    #[serde(rename = "Owner")]
+    pub(crate) owner: Option<OwnerDoc>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct OwnerDoc {
+    #[serde(rename = "ID")]
+    pub(crate) id: Option<String>,
+    #[serde(rename = "DisplayName")]
+    pub(crate) display_name: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct PrefixDoc {
+    #[serde(rename = "Prefix")]
+    pub(crate) prefix: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct ListUploadsDoc {
+    #[serde(rename = "Bucket")]
+    pub(crate) bucket: Option<String>,
+    #[serde(rename = "EncodingType")]
+    pub(crate) encoding_type: Option<String>,
+    #[serde(rename = "KeyMarker")]
+    pub(crate) key_marker: Option<String>,
+    #[serde(rename = "UploadIdMarker")]
+    pub(crate) upload_id_marker: Option<String>,
+    #[serde(rename = "NextKeyMarker")]
+    pub(crate) next_key_marker: Option<String>,
+    #[serde(rename = "NextUploadIdMarker")]
+    pub(crate) next_upload_id_marker: Option<String>,
+    #[serde(rename = "Delimiter")]
+    pub(crate) delimiter: Option<String>,
+    #[serde(rename = "Prefix")]
+    pub(crate) prefix: Option<String>,
+    #[serde(rename = "MaxUploads")]
+    pub(crate) max_uploads: Option<String>,
+    #[serde(rename = "IsTruncated")]
+    pub(crate) is_truncated: Option<String>,
+    #[serde(rename = "Upload")]
+    pub(crate) uploads: Vec<UploadDoc>,
+    #[serde(rename = "CommonPrefixes")]
+    pub(crate) common_prefixes: Vec<PrefixDoc>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct UploadDoc {
+    #[serde(rename = "Key")]
+    pub(crate) key: Option<String>,
+    #[serde(rename = "UploadId")]
+    pub(crate) upload_id: Option<String>,
+    #[serde(rename = "StorageClass")]
+    pub(crate) storage_class: Option<String>,
+    #[serde(rename = "Initiated")]
+    pub(crate) initiated: Option<String>,
+}
+
+// ---- tagging ----
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+struct TaggingDoc {
+    #[serde(rename = "TagSet")]
+    tag_set: Option<TagSetDoc>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+struct TagSetDoc {
+    #[serde(rename = "Tag")]
+    tags: Vec<TagDoc>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+struct TagDoc {
+    #[serde(rename = "Key")]
+    key: Option<String>,
+    #[serde(rename = "Value")]
+    value: Option<String>,
+}
+
+/// A `<Tagging>` document (PutObjectTagging's body, GetObjectTagging's answer).
+pub fn tagging_to_xml(tags: &[(String, String)]) -> String {
+    let mut s = String::from("<Tagging><TagSet>");
+    for (k, v) in tags {
+        let _ = write!(
+            s,
+            "<Tag><Key>{}</Key><Value>{}</Value></Tag>",
+            escape(k),
+            escape(v)
+        );
+    }
+    s.push_str("</TagSet></Tagging>");
+    s
+}
+
+/// Reads a `<Tagging>` document (either side). Values are kept as sent (not trimmed).
+pub fn parse_tagging(body: &[u8]) -> Result<Vec<(String, String)>, String> {
+    let doc: TaggingDoc = from_xml_root(body, "Tagging").map_err(|e| e.to_string())?;
+    doc.tag_set
+        .map(|t| t.tags)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| {
+            let k = t
+                .key
+                .filter(|k| !k.is_empty())
+                .ok_or("a Tag without a Key")?;
+            Ok((k, t.value.unwrap_or_default()))
+        })
+        .collect()
+}
+
+/// Decodes a field of a listing sent with `encoding-type=url`: percent-decoding only (a `+`
+/// stays a `+`), and the result must be UTF-8.
+pub(crate) fn url_decoded(v: String, what: &str) -> Result<String, String> {
+    if !v.contains('%') {
+        return Ok(v);
+    }
+    percent_encoding::percent_decode_str(&v)
+        .decode_utf8()
+        .map(|c| c.into_owned())
+        .map_err(|_| format!("{what} {v:?} does not decode to UTF-8"))
+}
+
 // ---- errors ----
 
 /// Reads an `<Error>` document into its child elements, in order. `None` if it is not one.
