@@ -101,6 +101,10 @@ pub(crate) struct PartInfo {
     pub(crate) part_number: u32,
     pub(crate) generation: u64,
     pub(crate) last_modified: i64,
+    /// The part's ETag when it is not its MD5 (a whole-object UploadPartCopy takes the
+    /// source's ETag).
+    #[serde(default)]
+    pub(crate) etag: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -73,6 +73,7 @@ pub struct EmulatorBuilder {
     max_connections: usize,
     admin_token: Option<String>,
     disk_faults: Option<Arc<DiskFaults>>,
+    copy_limits: (u64, u64),
 }
 
 /// The emulator.
@@ -97,6 +98,7 @@ impl Emulator {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             admin_token: None,
             disk_faults: None,
+            copy_limits: (1 << 30, 5 << 30),
         }
     }
 }
@@ -167,6 +169,13 @@ impl EmulatorBuilder {
         self.admin_token = Some(token.into());
         self
     }
+    /// The largest object one CopyObject may copy when it changes the encryption (default
+    /// 1 GiB, as OSS) and across buckets (default 5 GiB); larger is 400 `EntityTooLarge`, and
+    /// a multipart copy (UploadPartCopy) is the way. Tests lower them.
+    pub fn copy_limits(mut self, encryption_change: u64, cross_bucket: u64) -> Self {
+        self.copy_limits = (encryption_change, cross_bucket);
+        self
+    }
     /// Use this disk fault table (so a test can arm it before the store opens, e.g. to fail
     /// a start). Otherwise [`EmulatorHandle::disk_faults`] returns a fresh one.
     pub fn disk_faults(mut self, faults: Arc<DiskFaults>) -> Self {
@@ -203,6 +212,7 @@ impl EmulatorBuilder {
                 clock_offset_secs: self.clock_offset_secs,
                 idle_timeout: self.idle_timeout,
                 admin_token: self.admin_token,
+                copy_limits: self.copy_limits,
             },
         ));
         let listener = TcpListener::bind(self.listen).await?;

@@ -51,6 +51,8 @@ pub(crate) struct ServerSettings {
     pub(crate) idle_timeout: Duration,
     /// Required on admin requests when set.
     pub(crate) admin_token: Option<String>,
+    /// Largest CopyObject with an encryption change, and across buckets (bytes).
+    pub(crate) copy_limits: (u64, u64),
 }
 
 /// Everything a request handler can reach.
@@ -171,14 +173,33 @@ pub(crate) fn classify(
     let has = |k: &str| query.iter().any(|(q, _)| q == k);
     match (t.bucket.is_some(), t.key.is_some(), method.as_str()) {
         (false, _, "GET") => "ListBuckets",
+        (true, false, "GET") if has("uploads") => "ListMultipartUploads",
+        (true, true, "GET") if has("tagging") => "GetObjectTagging",
+        (true, true, "PUT") if has("tagging") => "PutObjectTagging",
+        (true, true, "DELETE") if has("tagging") => "DeleteObjectTagging",
+        (true, true, "PUT")
+            if has("partNumber")
+                && has("uploadId")
+                && headers.contains_key("x-oss-copy-source") =>
+        {
+            "UploadPartCopy"
+        }
         (true, false, "PUT") if has("encryption") => "PutBucketEncryption",
         (true, false, "GET") if has("encryption") => "GetBucketEncryption",
         (true, false, "DELETE") if has("encryption") => "DeleteBucketEncryption",
         (true, false, "GET") if has("bucketInfo") => "GetBucketInfo",
         (true, false, "GET") if has("acl") => "GetBucketAcl",
         (true, true, "GET") if has("acl") => "GetObjectAcl",
-        (true, false, "PUT") => "PutBucket",
-        (true, false, "DELETE") => "DeleteBucket",
+        (true, false, "GET") if query.iter().any(|(k, v)| k == "list-type" && v == "2") => {
+            "ListObjectsV2"
+        }
+        (true, false, "GET") if !query.iter().any(|(k, _)| is_bucket_subresource(k)) => {
+            "ListObjects"
+        }
+        (true, false, "PUT") if !query.iter().any(|(k, _)| is_bucket_subresource(k)) => "PutBucket",
+        (true, false, "DELETE") if !query.iter().any(|(k, _)| is_bucket_subresource(k)) => {
+            "DeleteBucket"
+        }
         (true, true, "PUT") if has("partNumber") && has("uploadId") => "UploadPart",
         (true, true, "PUT") if headers.contains_key("x-oss-copy-source") => "CopyObject",
         (true, true, "PUT") => "PutObject",
@@ -192,6 +213,12 @@ pub(crate) fn classify(
         (true, true, "DELETE") => "DeleteObject",
         _ => "Unsupported",
     }
+}
+
+/// A bucket sub-resource the emulator does not implement (so a GET carrying it is not a
+/// listing).
+fn is_bucket_subresource(k: &str) -> bool {
+    oss_sse_core::sign::SUBRESOURCES.binary_search(&k).is_ok() && k != "continuation-token"
 }
 
 /// The request as handlers see it.
@@ -288,6 +315,8 @@ fn map_verify(e: VerifyError, now: i64) -> OssErr {
 }
 
 fn error_response(e: &OssErr, request_id: &str, host: &str, head: bool) -> Resp {
+    // A 304 has no body (RFC 9110 §15.4.5): like a HEAD, the document goes in x-oss-err.
+    let head = head || e.status == StatusCode::NOT_MODIFIED;
     let ec = e.ec();
     let recommend = format!("https://api.aliyun.com/troubleshoot?q={ec}");
     let mut fields: Vec<(&str, &str)> = vec![

@@ -126,6 +126,16 @@ pub(crate) struct Part {
     pub(crate) blob: Arc<Blob>,
 }
 
+impl Part {
+    /// The part's ETag: its own (a whole-object copy's source ETag) or its MD5.
+    pub(crate) fn etag(&self) -> String {
+        self.info
+            .etag
+            .clone()
+            .unwrap_or_else(|| self.blob.info.md5.to_ascii_uppercase())
+    }
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct UploadState {
     pub(crate) parts: BTreeMap<u32, Part>,
@@ -179,6 +189,8 @@ pub(crate) enum CommitError {
     Exists,
     /// The object is not the one the write was made against (AppendObject); its size now.
     Moved { size: u64 },
+    /// The object changed since the write read it (a guarded self-copy or tag update).
+    Changed,
     /// The disk failed; nothing was committed.
     Io(String),
     /// The disk failed after the commit point (a directory fsync after the manifest's
@@ -196,6 +208,9 @@ pub(crate) enum Guard {
     Absent,
     /// The key must hold exactly this generation (`None`: must not exist).
     Generation(Option<u64>),
+    /// The key must still hold this generation: a self-copy or tag update made against it
+    /// must not undo a write that came meanwhile (else `Changed`).
+    Unchanged(u64),
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -730,6 +745,11 @@ impl Store {
                     return Err(CommitError::Moved {
                         size: current.as_ref().map_or(0, |c| c.meta.size),
                     });
+                }
+            }
+            Guard::Unchanged(g) => {
+                if current.as_ref().map(|c| c.meta.generation) != Some(g) {
+                    return Err(CommitError::Changed);
                 }
             }
         }

@@ -3,6 +3,7 @@
 
 mod admin;
 mod bucket;
+mod listing;
 mod multipart;
 mod object;
 
@@ -77,6 +78,13 @@ pub(crate) async fn dispatch(shared: &Shared, ctx: &Ctx, body: &mut ReqBody) -> 
         "CompleteMultipartUpload" => multipart::complete(shared, ctx, body).await,
         "AbortMultipartUpload" => multipart::abort(shared, ctx).await,
         "ListParts" => multipart::list_parts(shared, ctx).await,
+        "UploadPartCopy" => multipart::upload_part_copy(shared, ctx).await,
+        "ListObjectsV2" => listing::list_objects_v2(shared, ctx).await,
+        "ListObjects" => listing::list_objects(shared, ctx).await,
+        "ListMultipartUploads" => listing::list_multipart_uploads(shared, ctx).await,
+        "GetObjectTagging" => object::get_object_tagging(shared, ctx).await,
+        "PutObjectTagging" => object::put_object_tagging(shared, ctx, body).await,
+        "DeleteObjectTagging" => object::delete_object_tagging(shared, ctx).await,
         _ => Err(OssErr::new(
             405,
             "MethodNotAllowed",
@@ -117,8 +125,17 @@ pub(crate) fn commit_err(e: CommitError, bucket: &str) -> OssErr {
             oss_sse_core::headers::X_OSS_NEXT_APPEND_POSITION,
             size.to_string(),
         ),
+        CommitError::Changed => precondition_failed(),
         CommitError::Io(e) | CommitError::Unsure(e) => OssErr::internal(e),
     }
+}
+
+pub(crate) fn precondition_failed() -> OssErr {
+    OssErr::new(
+        412,
+        "PreconditionFailed",
+        "At least one of the pre-conditions you specified did not hold.",
+    )
 }
 
 /// Dooms the blobs of a write that did not commit (their files go at once).
@@ -375,9 +392,29 @@ pub(crate) fn metadata_of(ctx: &Ctx) -> Vec<(String, String)> {
 
 /// The standard headers a new object keeps, from the request.
 pub(crate) fn std_headers_of(ctx: &Ctx) -> StdHeaders {
+    let h = |n: &str| ctx.h(n).filter(|v| !v.is_empty()).map(str::to_owned);
     StdHeaders {
-        content_type: ctx.h("content-type").map(str::to_owned),
-        ..StdHeaders::default()
+        content_type: h("content-type"),
+        cache_control: h("cache-control"),
+        content_disposition: h("content-disposition"),
+        content_encoding: h("content-encoding"),
+        content_language: h("content-language"),
+        expires: h("expires"),
+    }
+}
+
+/// The request's `x-oss-tagging` (absent: `None`), within OSS's limits.
+pub(crate) fn tags_of(ctx: &Ctx) -> Result<Option<Vec<(String, String)>>, OssErr> {
+    match ctx.headers.get(oss_sse_core::headers::X_OSS_TAGGING) {
+        None => Ok(None),
+        Some(v) => {
+            let v = v.to_str().map_err(|_| {
+                OssErr::invalid_argument("x-oss-tagging must be ASCII (URL-encoded).")
+            })?;
+            oss_sse_core::validate::parse_tagging_header(v)
+                .map(Some)
+                .map_err(|e| OssErr::invalid_argument(format!("x-oss-tagging: {}", e.reason())))
+        }
     }
 }
 

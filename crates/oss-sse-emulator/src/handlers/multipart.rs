@@ -13,8 +13,8 @@ use oss_sse_core::time::format_iso8601;
 use oss_sse_core::wire::{self, xml_escape};
 
 use super::{
-    R, XML_DECL, bucket_meta, check_key, effective_sse, forbid_overwrite, md5_bytes, metadata_of,
-    ok_empty, read_xml_body, receive, request_sse, sse_headers, std_headers_of, xml,
+    R, XML_DECL, bucket_meta, check_key, effective_sse, forbid_overwrite, metadata_of, ok_empty,
+    read_xml_body, receive, request_sse, sse_headers, std_headers_of, xml,
 };
 use crate::blob::PartInfo;
 use crate::body::ReqBody;
@@ -40,7 +40,7 @@ pub(super) async fn initiate(shared: &Shared, ctx: &Ctx) -> R {
             sse: sse.clone(),
             headers: std_headers_of(ctx),
             metadata: metadata_of(ctx),
-            tags: Vec::new(),
+            tags: super::tags_of(ctx)?.unwrap_or_default(),
             initiated: shared.now_secs(),
         })
         .await
@@ -94,34 +94,91 @@ pub(super) async fn upload_part(shared: &Shared, ctx: &Ctx, body: &mut ReqBody) 
         part_number: n,
         generation,
         last_modified: shared.now_secs(),
+        etag: None,
     };
+    let part = add_part(&up, w, info).await?;
+    let b = sse_headers(ok_empty(StatusCode::OK), up.meta.sse.as_ref())
+        .header(ETAG, format!("\"{}\"", part.etag()))
+        .header(X_OSS_HASH_CRC64ECMA, part.blob.info.crc64.to_string());
+    Ok(b.body(empty()).expect("response"))
+}
+
+/// Finishes a part's blob and registers it (a newer part of the same number replaces the
+/// older one); `NoSuchUpload` if the upload closed meanwhile.
+async fn add_part(up: &Upload, w: crate::blob::BlobWriter, info: PartInfo) -> Result<Part, OssErr> {
     let blob = Arc::new(
         w.finish(Some(info.clone()))
             .await
             .map_err(OssErr::internal)?,
     );
+    let part = Part { info, blob };
     let replaced = {
         let mut st = up.state.lock().await;
         if st.closed {
             drop(st);
-            blob.doom();
-            return Err(OssErr::no_such_upload(&id));
+            part.blob.doom();
+            return Err(OssErr::no_such_upload(&up.meta.upload_id));
         }
-        st.parts.insert(
-            n,
-            Part {
-                info,
-                blob: blob.clone(),
-            },
-        )
+        st.parts.insert(part.info.part_number, part.clone())
     };
     if let Some(old) = replaced {
         old.blob.doom();
     }
+    Ok(part)
+}
+
+/// A copy-source range: `bytes=first-last` within the source, else the whole source (OSS
+/// copies the whole object for a range it cannot use, oss-listing-copy §3.3).
+fn copy_range(v: Option<&str>, size: u64) -> Option<(u64, u64)> {
+    let spec = v?.trim().strip_prefix("bytes=")?;
+    let (a, b) = spec.split_once('-')?;
+    let (first, last) = (a.trim().parse::<u64>().ok()?, b.trim().parse::<u64>().ok()?);
+    (first <= last && last < size).then_some((first, last + 1))
+}
+
+pub(super) async fn upload_part_copy(shared: &Shared, ctx: &Ctx) -> R {
+    let n = part_number(ctx)?;
+    let up = upload_of(shared, ctx).await?;
+    let (sb, sk) = super::object::copy_source(ctx)?;
+    let source = super::object::current(shared, &sb, &sk)
+        .await?
+        .ok_or_else(|| OssErr::no_such_key(&sk))?;
+    super::object::check_copy_conditions(ctx, &source.meta)?;
+    let range = copy_range(ctx.h("x-oss-copy-source-range"), source.meta.size);
+    let (start, end) = range.unwrap_or((0, source.meta.size));
+    let id = up.meta.upload_id.clone();
+    let generation = shared.store.next_generation();
+    let mut w = shared
+        .store
+        .part_writer(up.meta.sse.as_ref(), &id, n, generation)
+        .await
+        .map_err(OssErr::internal)?;
+    // The source is decrypted and the part encrypted as the upload says.
+    let keyring = shared.store.keyring.read().await.clone();
+    let mut reader = crate::blob::ObjectReader::new(source.blobs.clone(), keyring);
+    crate::blob::copy_range(&mut reader, &mut w, start, end)
+        .await
+        .map_err(OssErr::internal)?;
+    let info = PartInfo {
+        upload_id: id,
+        part_number: n,
+        generation,
+        last_modified: shared.now_secs(),
+        // A whole-object part has the source's ETag.
+        etag: range.is_none().then(|| source.meta.etag.clone()),
+    };
+    let part = add_part(&up, w, info).await?;
+    let etag = part.etag();
+    let body = format!(
+        "{XML_DECL}<CopyPartResult><LastModified>{}</LastModified><ETag>\"{etag}\"</ETag></CopyPartResult>\n",
+        format_iso8601(part.info.last_modified)
+    );
     let b = sse_headers(ok_empty(StatusCode::OK), up.meta.sse.as_ref())
-        .header(ETAG, format!("\"{}\"", blob.info.md5.to_ascii_uppercase()))
-        .header(X_OSS_HASH_CRC64ECMA, blob.info.crc64.to_string());
-    Ok(b.body(empty()).expect("response"))
+        .header(CONTENT_TYPE, "application/xml")
+        .header(ETAG, format!("\"{etag}\""))
+        .header(X_OSS_HASH_CRC64ECMA, part.blob.info.crc64.to_string())
+        .header(CONTENT_LENGTH, body.len());
+    Ok(b.body(full(body)).expect("response"))
 }
 
 pub(super) async fn complete(shared: &Shared, ctx: &Ctx, body: &mut ReqBody) -> R {
@@ -155,7 +212,7 @@ pub(super) async fn complete(shared: &Shared, ctx: &Ctx, body: &mut ReqBody) -> 
             let p = st
                 .parts
                 .get(n)
-                .filter(|p| p.blob.info.md5.eq_ignore_ascii_case(etag))
+                .filter(|p| p.etag().eq_ignore_ascii_case(etag))
                 .ok_or_else(|| {
                     OssErr::new(400, "InvalidPart", "One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag.")
                         .with("PartNumber", n.to_string())
@@ -169,27 +226,29 @@ pub(super) async fn complete(shared: &Shared, ctx: &Ctx, body: &mut ReqBody) -> 
                 .with("PartNumber", n.to_string())
                 .with("MinSizeAllowed", MIN_PART_SIZE.to_string()));
             }
-            chosen.push(p.blob.clone());
+            chosen.push(p.clone());
         }
         st.closed = true;
         chosen
     };
     // As on OSS, completing does not rewrite the data: the object is its parts, in order.
-    let mut md5s = Vec::with_capacity(chosen.len() * 16);
+    // Its ETag is the MD5 of the parts' ETag strings, then `-<count>` (oss-listing-copy §3.3).
+    let mut etags = String::with_capacity(chosen.len() * 32);
     let mut crc = 0u64;
     let mut size = 0u64;
-    for b in &chosen {
-        md5s.extend_from_slice(&md5_bytes(&b.info.md5));
-        crc = crc64_combine(crc, b.info.crc64, b.info.size);
-        size += b.info.size;
+    for p in &chosen {
+        etags.push_str(&p.etag());
+        crc = crc64_combine(crc, p.blob.info.crc64, p.blob.info.size);
+        size += p.blob.info.size;
     }
+    let chosen: Vec<Arc<crate::blob::Blob>> = chosen.into_iter().map(|p| p.blob).collect();
     let om = ObjectMeta {
         bucket: up.meta.bucket.clone(),
         key: up.meta.key.clone(),
         size,
         etag: format!(
             "{}-{}",
-            to_hex(&md5(&md5s)).to_ascii_uppercase(),
+            to_hex(&md5(etags.as_bytes())).to_ascii_uppercase(),
             chosen.len()
         ),
         md5: None,
@@ -306,7 +365,7 @@ pub(super) async fn list_parts(shared: &Shared, ctx: &Ctx) -> R {
             s,
             "<Part><PartNumber>{n}</PartNumber><LastModified>{}</LastModified><ETag>\"{}\"</ETag><HashCrc64ecma>{}</HashCrc64ecma><Size>{}</Size></Part>",
             format_iso8601(p.info.last_modified),
-            p.blob.info.md5.to_ascii_uppercase(),
+            p.etag(),
             p.blob.info.crc64,
             p.blob.info.size
         );

@@ -15,7 +15,8 @@ use oss_sse_core::time::{format_http_date, format_iso8601};
 
 use super::{
     R, XML_DECL, bucket_meta, check_key, commit_err, discard, effective_sse, forbid_overwrite,
-    md5_bytes, metadata_of, ok_empty, receive, request_sse, sse_headers, std_headers_of, xml,
+    md5_bytes, metadata_of, ok_empty, receive, request_sse, sse_headers, std_headers_of, tags_of,
+    xml,
 };
 use crate::blob::{self, Blob, ObjectReader};
 use crate::body::ReqBody;
@@ -81,7 +82,7 @@ pub(super) async fn put_object(shared: &Shared, ctx: &Ctx, body: &mut ReqBody) -
         crc64: blob.info.crc64,
         headers: std_headers_of(ctx),
         metadata: metadata_of(ctx),
-        tags: Vec::new(),
+        tags: tags_of(ctx)?.unwrap_or_default(),
         sse,
         object_type: "Normal".into(),
         last_modified: shared.now_secs(),
@@ -113,7 +114,7 @@ pub(super) async fn append_object(shared: &Shared, ctx: &Ctx, body: &mut ReqBody
         .ok_or_else(|| OssErr::invalid_argument("position must be a non-negative integer"))?;
     let meta = bucket_meta(shared, ctx.bucket()).await?;
     let existing = current(shared, ctx.bucket(), ctx.key()).await?;
-    let (sse, mut prefix, headers, metadata, guard) = match &existing {
+    let (sse, mut prefix, headers, metadata, tags, guard) = match &existing {
         None => {
             if position != 0 {
                 return Err(position_error(0));
@@ -124,6 +125,7 @@ pub(super) async fn append_object(shared: &Shared, ctx: &Ctx, body: &mut ReqBody
                 None,
                 std_headers_of(ctx),
                 metadata_of(ctx),
+                tags_of(ctx)?.unwrap_or_default(),
                 Guard::Generation(None),
             )
         }
@@ -145,6 +147,7 @@ pub(super) async fn append_object(shared: &Shared, ctx: &Ctx, body: &mut ReqBody
                 Some(ObjectReader::new(o.blobs.clone(), keyring)),
                 o.meta.headers.clone(),
                 o.meta.metadata.clone(),
+                o.meta.tags.clone(),
                 Guard::Generation(Some(o.meta.generation)),
             )
         }
@@ -165,10 +168,7 @@ pub(super) async fn append_object(shared: &Shared, ctx: &Ctx, body: &mut ReqBody
         crc64: blob.info.crc64,
         headers,
         metadata,
-        tags: existing
-            .as_ref()
-            .map(|o| o.meta.tags.clone())
-            .unwrap_or_default(),
+        tags,
         sse,
         object_type: "Appendable".into(),
         last_modified: shared.now_secs(),
@@ -185,18 +185,85 @@ pub(super) async fn append_object(shared: &Shared, ctx: &Ctx, body: &mut ReqBody
     Ok(b.body(empty()).expect("response"))
 }
 
-pub(super) async fn copy_object(shared: &Shared, ctx: &Ctx) -> R {
-    check_key(ctx)?;
-    let src = ctx.h("x-oss-copy-source").unwrap_or_default();
-    let src = src.split('?').next().unwrap_or_default();
-    let src = oss_sse_core::encode::decode_path(src.strip_prefix('/').unwrap_or(src)).into_owned();
-    let (sb, sk) = src
+/// The source of a copy: `x-oss-copy-source: /bucket/key[?versionId=…]`, the key decoded
+/// whether `/` came as itself or as `%2F`.
+pub(super) fn copy_source(ctx: &Ctx) -> Result<(String, String), OssErr> {
+    let raw = ctx.h("x-oss-copy-source").unwrap_or_default();
+    let path = raw.split('?').next().unwrap_or_default();
+    let decoded = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .map_err(|_| OssErr::invalid_argument("x-oss-copy-source does not decode to UTF-8"))?;
+    let src = decoded.strip_prefix('/').unwrap_or(&decoded);
+    let (b, k) = src
         .split_once('/')
         .filter(|(b, k)| !b.is_empty() && !k.is_empty())
         .ok_or_else(|| OssErr::invalid_argument("x-oss-copy-source must be /bucket/key"))?;
-    let source = current(shared, sb, sk)
+    Ok((b.to_owned(), k.to_owned()))
+}
+
+/// `x-oss-copy-source-if-*` against the source (oss-listing-copy §4.7): a failed `if-match`
+/// or `if-unmodified-since` is 412, a failed `if-none-match` or `if-modified-since` 304; the
+/// 412 ones are checked first. An unparsable date is ignored, as GetObject does.
+pub(super) fn check_copy_conditions(ctx: &Ctx, m: &ObjectMeta) -> Result<(), OssErr> {
+    let etag_is = |v: &str| {
+        v.split(',')
+            .any(|e| e.trim().trim_matches('"').eq_ignore_ascii_case(&m.etag))
+    };
+    let date = |n: &str| ctx.h(n).and_then(oss_sse_core::time::parse_http_date);
+    if let Some(v) = ctx.h("x-oss-copy-source-if-match")
+        && !etag_is(v)
+    {
+        return Err(super::precondition_failed());
+    }
+    if let Some(t) = date("x-oss-copy-source-if-unmodified-since")
+        && m.last_modified > t
+    {
+        return Err(super::precondition_failed());
+    }
+    let not_modified = || OssErr::new(304, "NotModified", "The source has not changed.");
+    if let Some(v) = ctx.h("x-oss-copy-source-if-none-match")
+        && etag_is(v)
+    {
+        return Err(not_modified());
+    }
+    if let Some(t) = date("x-oss-copy-source-if-modified-since")
+        && m.last_modified <= t
+    {
+        return Err(not_modified());
+    }
+    Ok(())
+}
+
+fn has_copy_conditions(ctx: &Ctx) -> bool {
+    [
+        "x-oss-copy-source-if-match",
+        "x-oss-copy-source-if-none-match",
+        "x-oss-copy-source-if-modified-since",
+        "x-oss-copy-source-if-unmodified-since",
+    ]
+    .iter()
+    .any(|h| ctx.headers.contains_key(*h))
+}
+
+fn directive(ctx: &Ctx, header: &str, values: [&str; 2]) -> Result<bool, OssErr> {
+    match ctx.h(header) {
+        None | Some("") => Ok(false),
+        Some(v) if v.eq_ignore_ascii_case(values[0]) => Ok(false),
+        Some(v) if v.eq_ignore_ascii_case(values[1]) => Ok(true),
+        Some(v) => Err(OssErr::invalid_argument(format!(
+            "{header} {v:?} must be {} or {}.",
+            values[0], values[1]
+        ))),
+    }
+}
+
+pub(super) async fn copy_object(shared: &Shared, ctx: &Ctx) -> R {
+    check_key(ctx)?;
+    let (sb, sk) = copy_source(ctx)?;
+    let source = current(shared, &sb, &sk)
         .await?
-        .ok_or_else(|| OssErr::no_such_key(sk))?;
+        .ok_or_else(|| OssErr::no_such_key(&sk))?;
+    check_copy_conditions(ctx, &source.meta)?;
     let meta = bucket_meta(shared, ctx.bucket()).await?;
     let forbid = forbid_overwrite(ctx);
     if forbid && current(shared, ctx.bucket(), ctx.key()).await?.is_some() {
@@ -204,43 +271,80 @@ pub(super) async fn copy_object(shared: &Shared, ctx: &Ctx) -> R {
     }
     // SSE is never copied from the source: the request or the destination bucket decides.
     let sse = effective_sse(shared, request_sse(ctx)?, meta.rule.as_ref()).await?;
-    let replace = ctx
-        .h("x-oss-metadata-directive")
-        .is_some_and(|d| d.eq_ignore_ascii_case("REPLACE"));
-    let (headers, metadata) = if replace {
+    let replace = directive(ctx, "x-oss-metadata-directive", ["COPY", "REPLACE"])?;
+    let replace_tags = directive(ctx, "x-oss-tagging-directive", ["Copy", "Replace"])?;
+    let self_copy = sb == ctx.bucket() && sk == ctx.key();
+    // A self-copy in an unversioned bucket keeps exactly the metadata the request carries,
+    // whatever the directive (oss-listing-copy §4.4).
+    let (headers, metadata) = if replace || self_copy {
         (std_headers_of(ctx), metadata_of(ctx))
     } else {
         (source.meta.headers.clone(), source.meta.metadata.clone())
     };
-    let keyring = shared.store.keyring.read().await.clone();
-    let mut reader = ObjectReader::new(source.blobs.clone(), keyring);
-    let mut w = shared
-        .store
-        .object_writer(sse.as_ref())
-        .await
-        .map_err(OssErr::internal)?;
-    blob::copy_all(&mut reader, &mut w)
-        .await
-        .map_err(OssErr::internal)?;
-    let blob = Arc::new(w.finish(None).await.map_err(OssErr::internal)?);
-    let om = ObjectMeta {
-        bucket: ctx.bucket().to_owned(),
-        key: ctx.key().to_owned(),
-        size: blob.info.size,
-        etag: blob.info.md5.to_ascii_uppercase(),
-        md5: Some(blob.info.md5.clone()),
-        crc64: blob.info.crc64,
-        headers,
-        metadata,
-        tags: Vec::new(),
-        sse,
-        object_type: "Normal".into(),
-        last_modified: shared.now_secs(),
-        generation: 0,
-        upload_id: None,
+    let tags = if replace_tags {
+        tags_of(ctx)?.unwrap_or_default()
+    } else {
+        source.meta.tags.clone()
     };
-    let guard = if forbid { Guard::Absent } else { Guard::None };
-    let obj = commit_new(shared, om, vec![blob], guard).await?;
+    let sse_changes = sse != source.meta.sse;
+    let limits = &shared.settings.copy_limits;
+    if (sse_changes && source.meta.size > limits.0)
+        || (sb != ctx.bucket() && source.meta.size > limits.1)
+    {
+        return Err(OssErr::new(
+            400,
+            "EntityTooLarge",
+            "The source is too large to copy with CopyObject: use a multipart copy (UploadPartCopy).",
+        ));
+    }
+    let now = shared.now_secs();
+    let (om, blobs) = if self_copy && !sse_changes {
+        // Only the metadata changes: the data is not rewritten.
+        let mut m = source.meta.clone();
+        m.headers = headers;
+        m.metadata = metadata;
+        m.tags = tags;
+        m.last_modified = now;
+        (m, source.blobs.clone())
+    } else {
+        let keyring = shared.store.keyring.read().await.clone();
+        let mut reader = ObjectReader::new(source.blobs.clone(), keyring);
+        let mut w = shared
+            .store
+            .object_writer(sse.as_ref())
+            .await
+            .map_err(OssErr::internal)?;
+        blob::copy_all(&mut reader, &mut w)
+            .await
+            .map_err(OssErr::internal)?;
+        let blob = Arc::new(w.finish(None).await.map_err(OssErr::internal)?);
+        let m = ObjectMeta {
+            bucket: ctx.bucket().to_owned(),
+            key: ctx.key().to_owned(),
+            size: blob.info.size,
+            etag: blob.info.md5.to_ascii_uppercase(),
+            md5: Some(blob.info.md5.clone()),
+            crc64: blob.info.crc64,
+            headers,
+            metadata,
+            tags,
+            sse,
+            object_type: "Normal".into(),
+            last_modified: now,
+            generation: 0,
+            upload_id: None,
+        };
+        (m, vec![blob])
+    };
+    let guard = if forbid {
+        Guard::Absent
+    } else if self_copy && has_copy_conditions(ctx) {
+        // The conditions held when the copy started; they must still hold when it lands.
+        Guard::Unchanged(source.meta.generation)
+    } else {
+        Guard::None
+    };
+    let obj = commit_new(shared, om, blobs, guard).await?;
     let r = &obj.meta;
     let body = format!(
         "{XML_DECL}<CopyObjectResult><ETag>\"{}\"</ETag><LastModified>{}</LastModified></CopyObjectResult>\n",
@@ -249,9 +353,76 @@ pub(super) async fn copy_object(shared: &Shared, ctx: &Ctx) -> R {
     );
     let b = sse_headers(ok_empty(StatusCode::OK), r.sse.as_ref())
         .header(CONTENT_TYPE, "application/xml")
+        .header(ETAG, format!("\"{}\"", r.etag))
         .header(X_OSS_HASH_CRC64ECMA, r.crc64.to_string())
         .header(CONTENT_LENGTH, body.len());
     Ok(b.body(full(body)).expect("response"))
+}
+
+// ---------- tagging ----------
+
+pub(super) async fn get_object_tagging(shared: &Shared, ctx: &Ctx) -> R {
+    check_key(ctx)?;
+    let obj = current(shared, ctx.bucket(), ctx.key())
+        .await?
+        .ok_or_else(|| OssErr::no_such_key(ctx.key()))?;
+    Ok(xml(
+        StatusCode::OK,
+        format!(
+            "{XML_DECL}{}\n",
+            oss_sse_core::wire::tagging_to_xml(&obj.meta.tags)
+        ),
+    ))
+}
+
+/// Replaces an object's tags: a new generation that shares the object's data.
+async fn set_tags(shared: &Shared, ctx: &Ctx, tags: Vec<(String, String)>) -> Result<(), OssErr> {
+    for _ in 0..8 {
+        let obj = current(shared, ctx.bucket(), ctx.key())
+            .await?
+            .ok_or_else(|| OssErr::no_such_key(ctx.key()))?;
+        let mut m = obj.meta.clone();
+        m.tags = tags.clone();
+        match shared
+            .store
+            .commit(m, obj.blobs.clone(), Guard::Unchanged(obj.meta.generation))
+            .await
+        {
+            Ok(_) => return Ok(()),
+            // Overwritten meanwhile: tag the new version.
+            Err(CommitError::Changed) => continue,
+            Err(e) => return Err(commit_err(e, ctx.bucket())),
+        }
+    }
+    Err(OssErr::new(
+        409,
+        "ConcurrentUpdate",
+        "The object kept changing while its tags were set; try again.",
+    ))
+}
+
+pub(super) async fn put_object_tagging(shared: &Shared, ctx: &Ctx, body: &mut ReqBody) -> R {
+    check_key(ctx)?;
+    let body = super::read_xml_body(ctx, body).await?;
+    let tags = oss_sse_core::wire::parse_tagging(&body).map_err(|e| {
+        OssErr::new(
+            400,
+            "MalformedXML",
+            format!("The XML you provided was not well-formed or did not validate against our published schema: {e}"),
+        )
+    })?;
+    oss_sse_core::validate::tags(&tags)
+        .map_err(|e| OssErr::invalid_argument(e.reason().to_owned()))?;
+    set_tags(shared, ctx, tags).await?;
+    Ok(ok_empty(StatusCode::OK).body(empty()).expect("response"))
+}
+
+pub(super) async fn delete_object_tagging(shared: &Shared, ctx: &Ctx) -> R {
+    check_key(ctx)?;
+    set_tags(shared, ctx, Vec::new()).await?;
+    Ok(ok_empty(StatusCode::NO_CONTENT)
+        .body(empty())
+        .expect("response"))
 }
 
 /// Parses `bytes=a-b`, `bytes=a-`, `bytes=-n` against `size`. `Ok(None)`: whole object
@@ -306,6 +477,21 @@ pub(super) fn object_headers(
                 .as_deref()
                 .unwrap_or("application/octet-stream"),
         );
+    let h = &r.headers;
+    for (name, v) in [
+        ("cache-control", &h.cache_control),
+        ("content-disposition", &h.content_disposition),
+        ("content-encoding", &h.content_encoding),
+        ("content-language", &h.content_language),
+        ("expires", &h.expires),
+    ] {
+        if let Some(v) = v {
+            b = b.header(name, v.as_str());
+        }
+    }
+    if !r.tags.is_empty() {
+        b = b.header(oss_sse_core::headers::X_OSS_TAGGING_COUNT, r.tags.len());
+    }
     if r.object_type == "Appendable" {
         b = b.header(X_OSS_NEXT_APPEND_POSITION, r.size.to_string());
     }
