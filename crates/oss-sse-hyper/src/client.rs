@@ -12,7 +12,7 @@ use oss_sse_core::crc::Crc64;
 use oss_sse_core::ops::{
     CopyObject, DeleteBucket, DeleteBucketEncryption, DeleteObject, GetBucketEncryption,
     GetBucketInfo, GetObject, HeadObject, ObjectHead, Operation, OssResource, PutBucket,
-    PutBucketEncryption, StreamingOperation,
+    PutBucketEncryption, StreamingOperation, UploadChecksum,
 };
 use oss_sse_core::sign::{PresignedRequest, SignatureVersion, Signer};
 use oss_sse_core::{AddressingStyle, Config, Credentials, EndpointType, ServerSideEncryptionRule};
@@ -684,17 +684,10 @@ impl Client {
                 )));
             }
         }
-        // Which uploads OSS answers with a CRC of exactly the bytes sent (AppendObject: of
-        // the whole object, which is those bytes only for the first append).
-        let crc = match O::NAME {
-            "PutObject" | "UploadPart" => UploadCrc::Body,
-            "AppendObject"
-                if oss_sse_core::encode::parse_query(req.uri().query().unwrap_or(""))
-                    .iter()
-                    .any(|(k, v)| k == "position" && v == "0") =>
-            {
-                UploadCrc::Append { prev: 0 }
-            }
+        // What OSS's CRC-64 answer says about the bytes sent: the operation knows.
+        let crc = match op.upload_checksum() {
+            UploadChecksum::Body => UploadCrc::Body,
+            UploadChecksum::Appended { previous } => UploadCrc::Append { prev: previous },
             _ => UploadCrc::Off,
         };
         let read = self.inner.timeouts.read;

@@ -20,14 +20,20 @@
 
 mod body;
 mod client;
+mod copy;
 pub mod credentials;
 mod error;
+mod listing;
 mod retry;
 mod transfer;
 mod transport;
 
 pub use body::{ByteStream, UploadBody};
 pub use client::{Client, ClientBuilder, ClientMetrics, GetObjectStream, Timeouts};
+pub use copy::{
+    CopyOptions, CopyOutput, DEFAULT_COPY_PART_SIZE, DEFAULT_COPY_THRESHOLD, MetadataChange,
+    TagsChange,
+};
 pub use credentials::{
     ChainProvider, CredentialsProvider, EcsRamRoleProvider, EnvironmentProvider, StaticProvider,
 };
@@ -35,6 +41,7 @@ pub use error::{
     Cancelled, Cleanup, CredentialsError, Error, FileError, IntegrityError, Result, TransportError,
     TransportErrorKind,
 };
+pub use listing::AbortReport;
 pub use oss_sse_core;
 pub use retry::RetryPolicy;
 /// The token that cancels a transfer ([`UploadOptions::with_cancel`]).
