@@ -69,9 +69,26 @@ pub(crate) fn json(v: &serde_json::Value) -> String {
 
 /// Prints a result in the chosen format.
 pub(crate) fn print(out: Output, text_form: &str, value: serde_json::Value) {
-    match out {
-        Output::Text => println!("{}", text(text_form)),
-        Output::Json => println!("{}", json(&value)),
+    let mut s = match out {
+        Output::Text => text(text_form),
+        Output::Json => json(&value),
+    };
+    s.push('\n');
+    stdout(&s);
+}
+
+/// Writes `s` (whole lines) to standard output in one call. When the reader has gone
+/// (`oss-sse ls ... | head`), the program ends quietly with status 141, as a C tool killed by
+/// SIGPIPE would; any other write error ends it with a one-line message.
+pub(crate) fn stdout(s: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(141);
+        }
+        eprintln!("oss-sse: error: cannot write to standard output: {e}");
+        std::process::exit(1);
     }
 }
 

@@ -5,8 +5,10 @@ mod bucket_encryption;
 mod cp;
 mod demo;
 mod emulator;
+mod ls;
 mod presign;
 mod stat;
+mod uploads;
 
 use clap::Subcommand;
 use oss_sse_core::{ServerSideEncryption, ServerSideEncryptionRule};
@@ -38,8 +40,14 @@ pub(crate) enum Cmd {
     /// Create, delete or describe a bucket.
     #[command(subcommand)]
     Bucket(bucket::Args),
-    /// Copy a local file to OSS (with SSE) or an object to a local file.
+    /// Copy a local file to OSS (with SSE), an object to a local file, or an object to
+    /// another object inside OSS (a server-side copy; with --sse it re-encrypts).
     Cp(cp::Args),
+    /// List objects: oss://bucket[/prefix].
+    Ls(ls::Args),
+    /// Multipart uploads in progress: list them, abort the stale ones.
+    #[command(subcommand)]
+    Uploads(uploads::Args),
     /// Show an object's size, ETag, CRC-64 and declared encryption.
     Stat(stat::Args),
     /// Print a presigned URL.
@@ -56,6 +64,8 @@ pub(crate) async fn run(cmd: Cmd, ctx: &Ctx) -> Result<(), Fail> {
         Cmd::BucketEncryption(a) => bucket_encryption::run(a, ctx).await,
         Cmd::Bucket(a) => bucket::run(a, ctx).await,
         Cmd::Cp(a) => cp::run(a, ctx).await,
+        Cmd::Ls(a) => ls::run(a, ctx).await,
+        Cmd::Uploads(a) => uploads::run(a, ctx).await,
         Cmd::Stat(a) => stat::run(a, ctx).await,
         Cmd::Presign(a) => presign::run(a, ctx).await,
         Cmd::Emulator(a) => emulator::run(a, ctx).await,

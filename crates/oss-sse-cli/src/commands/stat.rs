@@ -18,23 +18,53 @@ pub(crate) async fn run(args: Args, ctx: &Ctx) -> Result<(), Fail> {
     let h = ctx.client()?.head_object(&bucket, &key).await?;
     let sse = h.server_side_encryption.as_ref();
     let opt = |v: Option<&str>| esc(v.unwrap_or("-")).into_owned();
+    let mut text = format!(
+        "oss://{}/{}\n  size: {}\n  etag: {}\n  crc64: {}\n  type: {}\n  storage class: {}\n  last modified: {}\n  content type: {}\n  encryption: {}\n  key id: {}\n  data encryption: {}\n  tags: {}",
+        esc(&bucket),
+        esc(&key),
+        h.content_length.unwrap_or(0),
+        opt(h.etag.as_deref()),
+        h.hash_crc64.map_or_else(|| "-".into(), |c| c.to_string()),
+        opt(h.object_type.as_deref()),
+        opt(h.storage_class.as_deref()),
+        opt(h.last_modified.as_deref()),
+        opt(h.content_type.as_deref()),
+        esc(sse.map_or("none", |s| s.algorithm().as_str())),
+        opt(sse.and_then(|s| s.key_id())),
+        opt(sse.and_then(|s| s.data_encryption()).map(|d| d.as_str())),
+        h.tagging_count,
+    );
+    let std_headers = [
+        ("cache control", h.cache_control.as_deref()),
+        ("content disposition", h.content_disposition.as_deref()),
+        ("content encoding", h.content_encoding.as_deref()),
+        ("content language", h.content_language.as_deref()),
+        ("expires", h.expires.as_deref()),
+    ];
+    for (name, v) in std_headers {
+        if let Some(v) = v {
+            text.push_str(&format!("\n  {name}: {}", esc(v)));
+        }
+    }
+    for (k, v) in &h.metadata {
+        text.push_str(&format!("\n  meta {}: {}", esc(k), esc(v)));
+    }
+    let metadata: serde_json::Map<String, serde_json::Value> = h
+        .metadata
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))
+        .collect();
     print(
         ctx.out,
-        &format!(
-            "oss://{}/{}\n  size: {}\n  etag: {}\n  crc64: {}\n  type: {}\n  encryption: {}\n  key id: {}\n  data encryption: {}",
-            esc(&bucket),
-            esc(&key),
-            h.content_length.unwrap_or(0),
-            opt(h.etag.as_deref()),
-            h.hash_crc64.map_or_else(|| "-".into(), |c| c.to_string()),
-            opt(h.object_type.as_deref()),
-            esc(sse.map_or("none", |s| s.algorithm().as_str())),
-            opt(sse.and_then(|s| s.key_id())),
-            opt(sse.and_then(|s| s.data_encryption()).map(|d| d.as_str())),
-        ),
+        &text,
         json!({"bucket": bucket, "key": key, "size": h.content_length, "etag": h.etag,
                "hash_crc64": h.hash_crc64.map(|c| c.to_string()), "object_type": h.object_type,
-               "last_modified": h.last_modified, "encryption": sse_json(sse)}),
+               "storage_class": h.storage_class, "last_modified": h.last_modified,
+               "content_type": h.content_type, "cache_control": h.cache_control,
+               "content_disposition": h.content_disposition, "content_encoding": h.content_encoding,
+               "content_language": h.content_language, "expires": h.expires,
+               "metadata": metadata, "tagging_count": h.tagging_count,
+               "encryption": sse_json(sse)}),
     );
     Ok(())
 }
