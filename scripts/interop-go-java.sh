@@ -5,7 +5,6 @@
 #
 #   OSS_SSE_EMULATOR_BIN   emulator binary (default: target/debug/oss-sse-emulator; this script does not build it:
 #                          `cargo build -p oss-sse-emulator`)
-#   OSS_SSE_INTEROP_LISTING=1  also run the listing / part-copy checks (the emulator lacks them today)
 #
 # Needs go (>= 1.22), java (>= 17) and mvn. Everything downloaded (Go modules, Maven artifacts) comes from the
 # Go module proxy and Maven Central and is cached under .cache/ in the repo (ignored by git): .cache/go

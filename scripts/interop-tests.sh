@@ -5,7 +5,7 @@
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$REPO"
-MIN_TESTS=10
+MIN_TESTS=100
 
 if [ -z "${OSS_SSE_EMULATOR_BIN:-}" ] || [ ! -x "$OSS_SSE_EMULATOR_BIN" ]; then
   cargo build -p oss-sse-emulator --locked

@@ -8,8 +8,6 @@
 //	OSS_ACCESS_KEY_ID      AKID
 //	OSS_ACCESS_KEY_SECRET  SECRET
 //	OSS_KMS_KEY_ID         a CMK id the emulator was started with (--kms-key)
-//	OSS_SSE_INTEROP_LISTING=1  also run the listing / Copier checks (skipped by default: the emulator
-//	                           does not implement ListObjectsV2 / UploadPartCopy yet)
 //
 // By hand: `go run -mod=readonly .` in this directory with the same variables set.
 //
@@ -58,24 +56,22 @@ type xfail struct {
 // =========================================================================================================
 
 // minPassed guards against a suite that silently shrank.
-const minPassed = 30
+const minPassed = 39
 
 const unknownCMK = "00000000-0000-4000-8000-00000000dead"
 
 var (
-	endpoint   = mustEnv("OSS_ENDPOINT")
-	region     = envOr("OSS_REGION", "cn-hangzhou")
-	accessKey  = mustEnv("OSS_ACCESS_KEY_ID")
-	secretKey  = mustEnv("OSS_ACCESS_KEY_SECRET")
-	kmsKeyID   = mustEnv("OSS_KMS_KEY_ID")
-	listingOn  = os.Getenv("OSS_SSE_INTEROP_LISTING") == "1"
-	ctx        = context.Background()
-	client     = newClient(secretKey, 0)
-	bucketSeq  = 0
-	runID      = randomHex(4)
-	crcTable   = crc64.MakeTable(crc64.ECMA)
-	httpPlain  = &http.Client{Timeout: 60 * time.Second}
-	listingTag = "OSS_SSE_INTEROP_LISTING=1"
+	endpoint  = mustEnv("OSS_ENDPOINT")
+	region    = envOr("OSS_REGION", "cn-hangzhou")
+	accessKey = mustEnv("OSS_ACCESS_KEY_ID")
+	secretKey = mustEnv("OSS_ACCESS_KEY_SECRET")
+	kmsKeyID  = mustEnv("OSS_KMS_KEY_ID")
+	ctx       = context.Background()
+	client    = newClient(secretKey, 0)
+	bucketSeq = 0
+	runID     = randomHex(4)
+	crcTable  = crc64.MakeTable(crc64.ECMA)
+	httpPlain = &http.Client{Timeout: 60 * time.Second}
 )
 
 func mustEnv(name string) string {
@@ -840,13 +836,7 @@ func registerChecks() {
 		expect(bytes.Equal(got, body), "downloaded file has different bytes")
 	})
 
-	// TODO(listing): the emulator does not implement ListObjectsV2 / UploadPartCopy yet. These checks
-	// are written already and run with OSS_SSE_INTEROP_LISTING=1; once the emulator has them, make
-	// them run by default (drop the gate) and raise minPassed.
 	add("listing/list-objects-v2-paginator", func() {
-		if !listingOn {
-			skip("TODO: emulator has no ListObjectsV2 yet; set %s", listingTag)
-		}
 		b := newBucket()
 		want := []string{"a/1", "a/2 space", "a/3+plus", "a/sub/4", "a/sub/5", "b/6"}
 		for i, k := range want {
@@ -894,9 +884,6 @@ func registerChecks() {
 	})
 
 	add("copy/copier-multipart-copy-with-sse-change", func() {
-		if !listingOn {
-			skip("TODO: emulator has no UploadPartCopy yet; set %s", listingTag)
-		}
 		b := newBucket()
 		body := randomBytes(300*1024 + 11)
 		putObject(b, "src", body, "KMS", "", kmsKeyID)

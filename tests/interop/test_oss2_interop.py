@@ -570,3 +570,170 @@ def test_crc_mismatch_is_detected(bucket, emulator):
     assert body != data
     with pytest.raises(oe.InconsistentError):
         oss2.utils.check_crc("get", got.client_crc, got.server_crc, got.request_id)
+
+
+# ---------------------------------------------------------------- listing (oss-listing-copy §1-§2)
+
+# Keys that need encoding-type=url to survive: '/', '+', space, '%', unicode, '&', '<'.
+TRICKY_KEYS = [
+    "list/a+b.txt",
+    "list/a b.txt",
+    "list/100%.txt",
+    "list/中文/文件.txt",
+    "list/dir/x&y<z>.txt",
+    "list/dir/sub/deep.txt",
+    "list/~tilde",
+]
+
+
+def _put_keys(bucket, keys):
+    for k in keys:
+        bucket.put_object(k, k.encode())
+
+
+def test_object_iterator_v2_walks_every_page(bucket):
+    plain = [f"list/n/{i:04d}" for i in range(230)]
+    _put_keys(bucket, plain + TRICKY_KEYS)
+    want = sorted(plain + TRICKY_KEYS, key=lambda k: k.encode())
+
+    # max_keys=100: three pages, keys decoded exactly, in UTF-8 byte order.
+    got = [o.key for o in oss2.ObjectIteratorV2(bucket, prefix="list/", max_keys=100)]
+    assert got == want
+
+    # One level with a delimiter: objects and common prefixes, in order.
+    level = list(oss2.ObjectIteratorV2(bucket, prefix="list/", delimiter="/", max_keys=2))
+    prefixes = [o.key for o in level if o.is_prefix()]
+    objects = [o.key for o in level if not o.is_prefix()]
+    assert prefixes == ["list/dir/", "list/n/", "list/中文/"]
+    assert objects == sorted(
+        [k for k in TRICKY_KEYS if k.count("/") == 1], key=lambda k: k.encode()
+    )
+
+    # start-after with a delimiter skips what sorts before it, prefixes included.
+    after = [o.key for o in oss2.ObjectIteratorV2(bucket, prefix="list/", delimiter="/", start_after="list/dir/zzz")]
+    assert "list/dir/" not in after and after[0] == "list/n/"
+
+    # fetch_owner fills the owner; sizes, ETags, types and times are what HEAD says.
+    page = bucket.list_objects_v2(prefix="list/a", fetch_owner=True)
+    assert [o.key for o in page.object_list] == ["list/a b.txt", "list/a+b.txt"]
+    for o in page.object_list:
+        head = bucket.head_object(o.key)
+        assert o.size == head.content_length == len(o.key.encode())
+        assert o.etag == head.etag
+        assert o.type == "Normal"
+        assert o.owner is not None and o.owner.id
+        assert o.last_modified > 0
+
+
+def test_object_iterator_v1_uses_markers(bucket):
+    keys = [f"v1/{i:03d}" for i in range(25)] + ["v1/中 +%"]
+    _put_keys(bucket, keys)
+    got = [o.key for o in oss2.ObjectIterator(bucket, prefix="v1/", max_keys=7)]
+    assert got == sorted(keys, key=lambda k: k.encode())
+
+
+def test_list_objects_v2_bad_token_and_bad_max_keys(bucket):
+    _put_keys(bucket, ["bad/1"])
+    with pytest.raises(oe.ServerError) as ei:
+        bucket.list_objects_v2(continuation_token="not-a-token-we-gave")
+    assert_error(ei, 400, "InvalidArgument")
+    with pytest.raises(oe.ServerError) as ei:
+        bucket.list_objects_v2(max_keys=1001)
+    assert_error(ei, 400, "InvalidArgument")
+
+
+def test_list_empty_bucket(bucket):
+    page = bucket.list_objects_v2()
+    assert page.object_list == [] and page.prefix_list == []
+    assert page.is_truncated is False
+
+
+def test_multipart_upload_iterator(bucket):
+    started = []
+    for k in ["mpu/a", "mpu/a", "mpu/b c", "mpu/d/e", "mpu/中"]:
+        started.append((k, bucket.init_multipart_upload(k).upload_id))
+    got = [(u.key, u.upload_id) for u in oss2.MultipartUploadIterator(bucket, prefix="mpu/", max_uploads=2)]
+    # Ordered by key, then by upload id for one key; every upload once.
+    assert sorted(got) == sorted(started)
+    assert [k for k, _ in got] == sorted((k for k, _ in started), key=lambda k: k.encode())
+    rolled = list(oss2.MultipartUploadIterator(bucket, prefix="mpu/", delimiter="/"))
+    assert [u.key for u in rolled if u.is_prefix()] == ["mpu/d/"]
+    for k, uid in started:
+        bucket.abort_multipart_upload(k, uid)
+    assert list(oss2.MultipartUploadIterator(bucket, prefix="mpu/")) == []
+
+
+# ---------------------------------------------------------------- part copy and copy conditions
+
+
+def test_upload_part_copy_re_encrypts_under_the_upload(bucket, emulator):
+    cmk = emulator.kms_key_id
+    data = payload(PART_1 + PART_2, seed=61)
+    bucket.put_object("pcopy/src.bin", data, headers=sse_request_headers("KMS", cmk, "SM4"))
+    key = "pcopy/dst.bin"
+    init = bucket.init_multipart_upload(key, headers={SSE: "AES256"})
+    parts = []
+    for n, (first, last) in enumerate([(0, PART_1 - 1), (PART_1, len(data) - 1)], start=1):
+        r = bucket.upload_part_copy(bucket.bucket_name, "pcopy/src.bin", (first, last), key, init.upload_id, n)
+        assert r.status == 200 and r.etag
+        parts.append(PartInfo(n, r.etag))
+    done = bucket.complete_multipart_upload(key, init.upload_id, parts)
+    assert done.status == 200
+    assert_object(bucket, key, data, "AES256", None, None)
+
+
+def test_upload_part_copy_if_match_mismatch_is_412(bucket):
+    bucket.put_object("pcopy/cond.bin", b"x" * 1000)
+    init = bucket.init_multipart_upload("pcopy/cond-dst.bin")
+    with pytest.raises(oe.PreconditionFailed) as ei:
+        bucket.upload_part_copy(
+            bucket.bucket_name, "pcopy/cond.bin", (0, 99), "pcopy/cond-dst.bin", init.upload_id, 1,
+            headers={"x-oss-copy-source-if-match": '"0123456789ABCDEF0123456789ABCDEF"'},
+        )
+    assert_error(ei, 412, "PreconditionFailed")
+    bucket.abort_multipart_upload("pcopy/cond-dst.bin", init.upload_id)
+
+
+def test_copy_object_conditions_and_escaped_source(bucket):
+    key = "copy/阿里云/:?;@&=+$, <>{}[]|.txt"
+    r = bucket.put_object(key, b"escaped source")
+    # A matching if-none-match is a bare 304 (oss2: NotModified); a failed if-match a 412.
+    with pytest.raises(oe.NotModified) as ei:
+        bucket.copy_object(bucket.bucket_name, key, "copy/cond.txt", headers={"x-oss-copy-source-if-none-match": r.etag})
+    assert ei.value.status == 304
+    with pytest.raises(oe.PreconditionFailed):
+        bucket.copy_object(bucket.bucket_name, key, "copy/cond.txt", headers={"x-oss-copy-source-if-match": "0" * 32})
+    assert not bucket.object_exists("copy/cond.txt")
+    ok = bucket.copy_object(bucket.bucket_name, key, "copy/cond.txt", headers={"x-oss-copy-source-if-match": r.etag})
+    assert ok.status == 200 and ok.etag == r.etag  # oss2 reads the ETag header
+    assert bucket.get_object("copy/cond.txt").read() == b"escaped source"
+
+
+def test_self_copy_replaces_metadata_and_encryption(bucket):
+    bucket.put_object(
+        "copy/self.txt", b"self", headers={"x-oss-meta-old": "1", "Cache-Control": "no-cache", "Content-Type": "text/x-old"}
+    )
+    bucket.copy_object(
+        bucket.bucket_name, "copy/self.txt", "copy/self.txt",
+        headers={SSE: "AES256", "x-oss-metadata-directive": "REPLACE", "x-oss-meta-new": "2", "Content-Type": "text/x-new"},
+    )
+    head = assert_object(bucket, "copy/self.txt", b"self", "AES256", None, None)
+    assert head.get("x-oss-meta-new") == "2"
+    assert "x-oss-meta-old" not in head
+    assert head.get("Content-Type") == "text/x-new"
+
+
+def test_object_tagging(bucket):
+    bucket.put_object("tags/a.txt", b"t", headers={"x-oss-tagging": "k1=v1&k%202=v%2B2"})
+    tags = bucket.get_object_tagging("tags/a.txt").tag_set.tagging_rule
+    assert tags == {"k1": "v1", "k 2": "v+2"}
+    assert bucket.head_object("tags/a.txt").headers.get("x-oss-tagging-count") == "2"
+    bucket.copy_object(bucket.bucket_name, "tags/a.txt", "tags/b.txt")
+    assert bucket.get_object_tagging("tags/b.txt").tag_set.tagging_rule == tags
+    bucket.copy_object(
+        bucket.bucket_name, "tags/a.txt", "tags/c.txt",
+        headers={"x-oss-tagging-directive": "Replace", "x-oss-tagging": "only=one"},
+    )
+    assert bucket.get_object_tagging("tags/c.txt").tag_set.tagging_rule == {"only": "one"}
+    bucket.delete_object_tagging("tags/a.txt")
+    assert bucket.get_object_tagging("tags/a.txt").tag_set.tagging_rule == {}

@@ -315,8 +315,16 @@ fn map_verify(e: VerifyError, now: i64) -> OssErr {
 }
 
 fn error_response(e: &OssErr, request_id: &str, host: &str, head: bool) -> Resp {
-    // A 304 has no body (RFC 9110 §15.4.5): like a HEAD, the document goes in x-oss-err.
-    let head = head || e.status == StatusCode::NOT_MODIFIED;
+    if e.status == StatusCode::NOT_MODIFIED {
+        // A 304 has no body (RFC 9110 §15.4.5) and OSS sends no error document for it
+        // (oss-listing-copy §4.7): oss2 maps a bare 304 to NotModified, the Java SDK builds
+        // its own; an x-oss-err document would turn oss2's answer into a generic ServerError.
+        let mut b = Response::builder().status(e.status);
+        for (k, v) in &e.headers {
+            b = b.header(*k, v.as_str());
+        }
+        return b.body(empty()).expect("error response is well formed");
+    }
     let ec = e.ec();
     let recommend = format!("https://api.aliyun.com/troubleshoot?q={ec}");
     let mut fields: Vec<(&str, &str)> = vec![

@@ -563,6 +563,20 @@ async fn copy_preconditions_are_412_or_304_and_copy_nothing() {
             }
         }
     }
+    // On the wire a 304 is bare: no body and no x-oss-err document (oss2 maps exactly that
+    // to NotModified; with a document it raised a generic ServerError).
+    let r = send_op(
+        &emu,
+        &CopyObject::new("pre", "src", "pre", "d").with_copy_source_if_none_match(etag.clone()),
+        emu.credentials(),
+        SignatureVersion::V4,
+        SystemTime::now(),
+        |_| {},
+    )
+    .await;
+    assert_eq!(r.status, 304);
+    assert!(r.body.is_empty(), "{}", r.doc());
+    assert!(r.h("x-oss-err").is_none());
     // UploadPartCopy too.
     let up = c
         .send(&InitiateMultipartUpload::new("pre", "mp"))

@@ -60,9 +60,7 @@ import java.util.logging.Logger;
  *
  * <p>Usage: {@code java -cp ... ossinterop.InteropSuite v1|v4}. Environment (set by
  * scripts/interop-go-java.sh): OSS_ENDPOINT (an IP endpoint, so the SDK uses path-style URLs by
- * itself), OSS_REGION, OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_KMS_KEY_ID;
- * OSS_SSE_INTEROP_LISTING=1 also runs the listing / part-copy checks (the emulator has no
- * ListObjectsV2 / UploadPartCopy yet).
+ * itself), OSS_REGION, OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_KMS_KEY_ID.
  *
  * <p>Each check is independent (own bucket) and named. The last line printed is
  * "java-v1: N passed, M failed, K skipped" (expected failures are in none of the three and are
@@ -88,9 +86,8 @@ public final class InteropSuite {
     static final Map<String, String> EXPECTED_FAILURES_FLAKY = Map.of();
     // ==================================================================================================
 
-    static final int MIN_PASSED = 28;
+    static final int MIN_PASSED = 39;
     static final String UNKNOWN_CMK = "00000000-0000-4000-8000-00000000dead";
-    static final String LISTING_GATE = "OSS_SSE_INTEROP_LISTING";
 
     final String sign;
     final String endpoint = env("OSS_ENDPOINT", null);
@@ -98,7 +95,6 @@ public final class InteropSuite {
     final String accessKeyId = env("OSS_ACCESS_KEY_ID", null);
     final String accessKeySecret = env("OSS_ACCESS_KEY_SECRET", null);
     final String kmsKeyId = env("OSS_KMS_KEY_ID", null);
-    final boolean listingOn = "1".equals(System.getenv(LISTING_GATE));
     final String runId;
     final SecureRandom random = new SecureRandom();
     final OSS client;
@@ -857,13 +853,7 @@ public final class InteropSuite {
             }
         });
 
-        // TODO(listing): the emulator has no ListObjectsV2 / UploadPartCopy yet. These checks are
-        // written already and run with OSS_SSE_INTEROP_LISTING=1; once the emulator has them, drop
-        // the gate and raise MIN_PASSED.
         add("listing/list-objects-v2-pages", () -> {
-            if (!listingOn) {
-                skip("TODO: emulator has no ListObjectsV2 yet; set " + LISTING_GATE + "=1");
-            }
             String b = newBucket();
             List<String> want = List.of("a/1", "a/2 space", "a/3+plus", "a/sub/4", "a/sub/5", "b/6");
             String[] algs = {"KMS", "AES256", "SM4", null};
@@ -903,9 +893,6 @@ public final class InteropSuite {
         });
 
         add("multipart/upload-part-copy-with-sse-change", () -> {
-            if (!listingOn) {
-                skip("TODO: emulator has no UploadPartCopy yet; set " + LISTING_GATE + "=1");
-            }
             String b = newBucket();
             byte[] body = randomBytes(300 * 1024 + 11);
             put(b, "src", body, sse("KMS", null, kmsKeyId));
