@@ -6,12 +6,15 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use oss_sse_hyper::{Client, DownloadOptions, RetryPolicy, UploadOptions};
+use oss_sse_hyper::{
+    Client, CopyOptions, DownloadOptions, MetadataChange, RetryPolicy, TagsChange, UploadOptions,
+};
 use pyo3::prelude::*;
 
 use crate::conv;
 use crate::credentials::provider;
 use crate::errors::{client_error, to_pyerr};
+use crate::listing::{PyAsyncListIterator, PyListIterator, Yield};
 use crate::ops::{self, NewObject, with_any_op};
 use crate::runtime::{block_on, block_on_parallel, runtime, spawn};
 use crate::sansio::{ENDPOINT_TYPES, STYLES, VERSIONS};
@@ -341,13 +344,14 @@ macro_rules! client_class {
             /// ``server_side_encryption`` is a ``ServerSideEncryption`` or an algorithm
             /// name (with ``server_side_encryption_key_id`` /
             /// ``server_side_data_encryption`` for KMS); without it the bucket's rule
-            /// applies. ``content_md5=True`` sends the body's MD5; ``forbid_overwrite``
-            /// fails with ``ConflictError`` instead of replacing an object.
+            /// applies. ``tags`` (at most 10) are the object's tags. ``content_md5=True`` sends
+            /// the body's MD5; ``forbid_overwrite`` fails with ``ConflictError`` instead of
+            /// replacing an object.
             ///
             /// Returns
             /// -------
             /// PutObjectOutput
-            #[pyo3(signature = (bucket, key, data, *, content_type=None, metadata=None, server_side_encryption=None, server_side_encryption_key_id=None, server_side_data_encryption=None, content_md5=false, forbid_overwrite=false))]
+            #[pyo3(signature = (bucket, key, data, *, content_type=None, metadata=None, tags=None, server_side_encryption=None, server_side_encryption_key_id=None, server_side_data_encryption=None, content_md5=false, forbid_overwrite=false))]
             #[allow(clippy::too_many_arguments)] // mirrors the Python signature
             fn put_object<'py>(
                 &self,
@@ -357,6 +361,7 @@ macro_rules! client_class {
                 data: &Bound<'py, PyAny>,
                 content_type: Option<String>,
                 metadata: Option<&Bound<'py, PyAny>>,
+                tags: Option<&Bound<'py, PyAny>>,
                 server_side_encryption: Option<&Bound<'py, PyAny>>,
                 server_side_encryption_key_id: Option<&str>,
                 server_side_data_encryption: Option<&str>,
@@ -369,7 +374,8 @@ macro_rules! client_class {
                     server_side_encryption,
                     server_side_encryption_key_id,
                     server_side_data_encryption,
-                )?;
+                )?
+                .with_tags(tags)?;
                 let op = ops::put_object(bucket, key, conv::data(data, "data")?, o, content_md5, forbid_overwrite);
                 self.run(py, ops::send(self.inner.clone(), op))
             }
@@ -463,15 +469,20 @@ macro_rules! client_class {
                 self.run(py, ops::send(self.inner.clone(), op))
             }
 
-            /// Copies ``source_bucket``/``source_key`` to ``bucket``/``key``. The copy is
-            /// encrypted as ``server_side_encryption`` says (or by the destination bucket's
-            /// rule), never like the source. ``metadata_directive="REPLACE"`` is needed
-            /// for ``content_type`` and ``metadata``.
+            /// Copies ``source_bucket``/``source_key`` to ``bucket``/``key`` in one CopyObject
+            /// (objects up to 5 GB; 1 GB when the encryption changes: use ``copy`` for any
+            /// size). The copy is encrypted as ``server_side_encryption`` says (or by the
+            /// destination bucket's rule), never like the source.
+            /// ``metadata_directive="REPLACE"`` is needed for ``content_type`` and
+            /// ``metadata``, ``tagging_directive="Replace"`` for ``tags``. The ``if_*``
+            /// conditions apply to the source: a failed ``if_match`` /
+            /// ``if_unmodified_since`` raises ``PreconditionFailedError`` (412), a failed
+            /// ``if_none_match`` / ``if_modified_since`` too (304).
             ///
             /// Returns
             /// -------
             /// CopyObjectOutput
-            #[pyo3(signature = (source_bucket, source_key, bucket, key, *, source_version_id=None, metadata_directive=None, content_type=None, metadata=None, server_side_encryption=None, server_side_encryption_key_id=None, server_side_data_encryption=None))]
+            #[pyo3(signature = (source_bucket, source_key, bucket, key, *, source_version_id=None, metadata_directive=None, content_type=None, metadata=None, tagging_directive=None, tags=None, server_side_encryption=None, server_side_encryption_key_id=None, server_side_data_encryption=None, if_match=None, if_none_match=None, if_modified_since=None, if_unmodified_since=None, forbid_overwrite=false))]
             #[allow(clippy::too_many_arguments)] // mirrors the Python signature
             fn copy_object<'py>(
                 &self,
@@ -484,9 +495,16 @@ macro_rules! client_class {
                 metadata_directive: Option<&str>,
                 content_type: Option<String>,
                 metadata: Option<&Bound<'py, PyAny>>,
+                tagging_directive: Option<&str>,
+                tags: Option<&Bound<'py, PyAny>>,
                 server_side_encryption: Option<&Bound<'py, PyAny>>,
                 server_side_encryption_key_id: Option<&str>,
                 server_side_data_encryption: Option<&str>,
+                if_match: Option<String>,
+                if_none_match: Option<String>,
+                if_modified_since: Option<&Bound<'py, PyAny>>,
+                if_unmodified_since: Option<&Bound<'py, PyAny>>,
+                forbid_overwrite: bool,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let o = NewObject::new(
                     content_type,
@@ -494,8 +512,233 @@ macro_rules! client_class {
                     server_side_encryption,
                     server_side_encryption_key_id,
                     server_side_data_encryption,
+                )?
+                .with_tags(tags)?;
+                let c = ops::CopyIf::new(if_match, if_none_match, if_modified_since, if_unmodified_since)?;
+                let op = ops::copy_object(source_bucket, source_key, bucket, key, source_version_id, metadata_directive, tagging_directive, forbid_overwrite, o, c)?;
+                self.run(py, ops::send(self.inner.clone(), op))
+            }
+
+            /// The managed copy: one CopyObject below ``multipart_threshold`` (default
+            /// 1 GiB, the limit for changing an object's encryption), else a multipart copy
+            /// of ``part_size`` parts (default 64 MiB), ``concurrency`` at a time (default 4),
+            /// with the encryption set when the upload starts. Every part is copied only if
+            /// the source still has the ETag seen at the start (``source_etag`` to pin one):
+            /// a source changed mid-copy raises ``PreconditionFailedError`` and leaves no
+            /// mixed object. The result's CRC-64 is checked against the source's, and a
+            /// failed or interrupted copy aborts its upload.
+            ///
+            /// Copying an object onto itself with a new ``server_side_encryption`` re-encrypts
+            /// it in place. The source's metadata, standard headers and tags are kept unless
+            /// ``metadata`` / ``content_type`` (which replace all of the metadata and headers)
+            /// or ``tags`` (which replace the tags) are given.
+            ///
+            /// ``progress(done, total)`` is called from a worker thread as parts complete.
+            ///
+            /// Returns
+            /// -------
+            /// CopyOutput
+            #[pyo3(signature = (source_bucket, source_key, bucket, key, *, server_side_encryption=None, server_side_encryption_key_id=None, server_side_data_encryption=None, content_type=None, metadata=None, tags=None, forbid_overwrite=false, source_etag=None, multipart_threshold=None, part_size=None, concurrency=None, progress=None))]
+            #[allow(clippy::too_many_arguments)] // mirrors the Python signature
+            fn copy<'py>(
+                &self,
+                py: Python<'py>,
+                source_bucket: String,
+                source_key: String,
+                bucket: String,
+                key: String,
+                server_side_encryption: Option<&Bound<'py, PyAny>>,
+                server_side_encryption_key_id: Option<&str>,
+                server_side_data_encryption: Option<&str>,
+                content_type: Option<String>,
+                metadata: Option<&Bound<'py, PyAny>>,
+                tags: Option<&Bound<'py, PyAny>>,
+                forbid_overwrite: bool,
+                source_etag: Option<String>,
+                multipart_threshold: Option<u64>,
+                part_size: Option<u64>,
+                concurrency: Option<usize>,
+                progress: Option<Py<PyAny>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let mut opts = CopyOptions::default().with_forbid_overwrite(forbid_overwrite);
+                opts.server_side_encryption = crate::types::sse_arg(
+                    server_side_encryption,
+                    server_side_encryption_key_id,
+                    server_side_data_encryption,
                 )?;
-                let op = ops::copy_object(source_bucket, source_key, bucket, key, source_version_id, metadata_directive, o)?;
+                if content_type.is_some() || metadata.is_some_and(|m| !m.is_none()) {
+                    let mut headers = oss_sse_core::ops::ObjectHeaders::default();
+                    headers.content_type = content_type;
+                    opts = opts.with_metadata(MetadataChange::Replace {
+                        headers,
+                        metadata: conv::metadata(metadata)?,
+                    });
+                }
+                if let Some(t) = tags.filter(|t| !t.is_none()) {
+                    opts = opts.with_tags(TagsChange::Replace(conv::metadata(Some(t))?));
+                }
+                if let Some(e) = source_etag {
+                    opts = opts.with_source_etag(e);
+                }
+                if let Some(t) = multipart_threshold {
+                    opts.threshold = t;
+                }
+                if let Some(p) = part_size {
+                    opts.part_size = p;
+                }
+                if let Some(c) = concurrency {
+                    opts.concurrency = c;
+                }
+                let progress = Progress::new(progress);
+                if let Some(cb) = progress.rust_callback(py) {
+                    opts = opts.with_progress(cb);
+                }
+                let client = self.transfers.clone();
+                let error = progress.error.clone();
+                self.run_transfer(py, async move {
+                    let out = client
+                        .copy(&source_bucket, &source_key, &bucket, &key, &opts)
+                        .await
+                        .map(ToPy::to_py)
+                        .map_err(to_pyerr);
+                    Progress::finish(&error, out)
+                })
+            }
+
+            // -- listing --
+
+            /// The objects of a bucket (under ``prefix``), in key order, as an iterator of
+            /// ``ObjectSummary`` (an async iterator on ``AsyncClient``). Keys are exactly as
+            /// stored, whatever characters they hold. Pages of ``max_keys`` (default 1000)
+            /// are fetched as the iteration goes, the next one while the current one is
+            /// consumed, so memory stays bounded for any bucket size.
+            ///
+            /// With a ``delimiter`` the objects of one level are listed; ``.pages()`` gives
+            /// the pages (``ListObjectsV2Output``), whose ``common_prefixes`` hold the
+            /// sub-levels.
+            ///
+            /// Raises
+            /// ------
+            /// ClientError
+            ///     At once, for a bad argument (e.g. ``max_keys`` outside 1..=1000).
+            /// OssError
+            ///     From the iteration step that meets it.
+            #[pyo3(signature = (bucket, *, prefix=None, delimiter=None, start_after=None, continuation_token=None, max_keys=1000, fetch_owner=false))]
+            #[allow(clippy::too_many_arguments)] // mirrors the Python signature
+            fn list_objects_v2(
+                &self,
+                py: Python<'_>,
+                bucket: String,
+                prefix: Option<String>,
+                delimiter: Option<String>,
+                start_after: Option<String>,
+                continuation_token: Option<String>,
+                max_keys: Option<u32>,
+                fetch_owner: bool,
+            ) -> PyResult<Py<PyAny>> {
+                let op = ops::list_objects_v2(bucket, prefix, delimiter, start_after, continuation_token, max_keys, fetch_owner);
+                let start = crate::listing::start(self.transfers.clone(), op)?;
+                Self::listing(py, start)
+            }
+
+            /// The multipart uploads in progress (under ``prefix``), by key then upload id,
+            /// as an iterator of ``MultipartUpload`` (async on ``AsyncClient``);
+            /// ``.pages()`` gives ``ListMultipartUploadsOutput`` pages.
+            #[pyo3(signature = (bucket, *, prefix=None, delimiter=None, key_marker=None, upload_id_marker=None, max_uploads=1000))]
+            #[allow(clippy::too_many_arguments)] // mirrors the Python signature
+            fn list_multipart_uploads(
+                &self,
+                py: Python<'_>,
+                bucket: String,
+                prefix: Option<String>,
+                delimiter: Option<String>,
+                key_marker: Option<String>,
+                upload_id_marker: Option<String>,
+                max_uploads: Option<u32>,
+            ) -> PyResult<Py<PyAny>> {
+                let op = ops::list_multipart_uploads(bucket, prefix, delimiter, key_marker, upload_id_marker, max_uploads);
+                let start = crate::listing::start(self.transfers.clone(), op)?;
+                Self::listing(py, start)
+            }
+
+            /// Aborts every multipart upload under ``prefix`` initiated more than
+            /// ``older_than`` ago (seconds or a timedelta; default 7 days). An upload whose
+            /// start time is unknown is kept. A failure to abort one upload is reported in
+            /// the result, not raised.
+            ///
+            /// Returns
+            /// -------
+            /// AbortReport
+            #[pyo3(signature = (bucket, *, prefix="", older_than=None))]
+            fn abort_incomplete_uploads<'py>(
+                &self,
+                py: Python<'py>,
+                bucket: String,
+                prefix: &str,
+                older_than: Option<&Bound<'py, PyAny>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let older_than = match older_than {
+                    Some(d) if !d.is_none() => conv::duration(d, "older_than")?,
+                    _ => std::time::Duration::from_secs(7 * 86_400),
+                };
+                let client = self.inner.clone();
+                let prefix = prefix.to_owned();
+                self.run(py, async move {
+                    client
+                        .abort_incomplete_uploads(&bucket, &prefix, older_than)
+                        .await
+                        .map(ToPy::to_py)
+                        .map_err(to_pyerr)
+                })
+            }
+
+            // -- tagging --
+
+            /// Replaces an object's tags (``Mapping[str, str]`` or pairs; at most 10).
+            ///
+            /// Returns
+            /// -------
+            /// PutObjectTaggingOutput
+            fn put_object_tagging<'py>(
+                &self,
+                py: Python<'py>,
+                bucket: String,
+                key: String,
+                tags: &Bound<'py, PyAny>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let op = ops::put_object_tagging(bucket, key, tags)?;
+                self.run(py, ops::send(self.inner.clone(), op))
+            }
+
+            /// An object's tags.
+            ///
+            /// Returns
+            /// -------
+            /// GetObjectTaggingOutput
+            #[pyo3(signature = (bucket, key, *, version_id=None))]
+            fn get_object_tagging<'py>(
+                &self,
+                py: Python<'py>,
+                bucket: String,
+                key: String,
+                version_id: Option<String>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let op = ops::get_object_tagging(bucket, key, version_id);
+                self.run(py, ops::send(self.inner.clone(), op))
+            }
+
+            /// Removes an object's tags.
+            ///
+            /// Returns
+            /// -------
+            /// DeleteObjectTaggingOutput
+            fn delete_object_tagging<'py>(
+                &self,
+                py: Python<'py>,
+                bucket: String,
+                key: String,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let op = oss_sse_core::ops::DeleteObjectTagging::new(bucket, key);
                 self.run(py, ops::send(self.inner.clone(), op))
             }
 
@@ -508,7 +751,7 @@ macro_rules! client_class {
             /// -------
             /// InitiateMultipartUploadOutput
             ///     ``upload_id`` identifies the upload.
-            #[pyo3(signature = (bucket, key, *, content_type=None, metadata=None, server_side_encryption=None, server_side_encryption_key_id=None, server_side_data_encryption=None))]
+            #[pyo3(signature = (bucket, key, *, content_type=None, metadata=None, tags=None, server_side_encryption=None, server_side_encryption_key_id=None, server_side_data_encryption=None))]
             #[allow(clippy::too_many_arguments)] // mirrors the Python signature
             fn initiate_multipart_upload<'py>(
                 &self,
@@ -517,6 +760,7 @@ macro_rules! client_class {
                 key: String,
                 content_type: Option<String>,
                 metadata: Option<&Bound<'py, PyAny>>,
+                tags: Option<&Bound<'py, PyAny>>,
                 server_side_encryption: Option<&Bound<'py, PyAny>>,
                 server_side_encryption_key_id: Option<&str>,
                 server_side_data_encryption: Option<&str>,
@@ -527,7 +771,8 @@ macro_rules! client_class {
                     server_side_encryption,
                     server_side_encryption_key_id,
                     server_side_data_encryption,
-                )?;
+                )?
+                .with_tags(tags)?;
                 let op = ops::initiate_multipart_upload(bucket, key, o);
                 self.run(py, ops::send(self.inner.clone(), op))
             }
@@ -552,6 +797,38 @@ macro_rules! client_class {
                 content_md5: bool,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let op = ops::upload_part(bucket, key, upload_id, part_number, conv::data(data, "data")?, content_md5);
+                self.run(py, ops::send(self.inner.clone(), op))
+            }
+
+            /// Copies ``source_range`` (an inclusive ``(first, last)`` byte range; the
+            /// whole object when None) of ``source_bucket``/``source_key`` as part
+            /// ``part_number`` of ``upload_id``. OSS decrypts the source and encrypts the
+            /// part as the upload says. The ``if_*`` conditions apply to the source.
+            ///
+            /// Returns
+            /// -------
+            /// UploadPartCopyOutput
+            ///     Pass its ``etag`` (with the part number) to ``complete_multipart_upload``.
+            #[pyo3(signature = (bucket, key, upload_id, part_number, source_bucket, source_key, *, source_range=None, source_version_id=None, if_match=None, if_none_match=None, if_modified_since=None, if_unmodified_since=None))]
+            #[allow(clippy::too_many_arguments)] // mirrors the Python signature
+            fn upload_part_copy<'py>(
+                &self,
+                py: Python<'py>,
+                bucket: String,
+                key: String,
+                upload_id: String,
+                part_number: u32,
+                source_bucket: String,
+                source_key: String,
+                source_range: Option<(u64, u64)>,
+                source_version_id: Option<String>,
+                if_match: Option<String>,
+                if_none_match: Option<String>,
+                if_modified_since: Option<&Bound<'py, PyAny>>,
+                if_unmodified_since: Option<&Bound<'py, PyAny>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let c = ops::CopyIf::new(if_match, if_none_match, if_modified_since, if_unmodified_since)?;
+                let op = ops::upload_part_copy(bucket, key, upload_id, part_number, source_bucket, source_key, source_range, source_version_id, c);
                 self.run(py, ops::send(self.inner.clone(), op))
             }
 
@@ -797,6 +1074,11 @@ impl PyClient {
     /// core, and the single-request pool stays on the calling thread's runtime.
     const OWN_TRANSFER_POOL: bool = true;
 
+    /// A listing as a (blocking) iterator.
+    fn listing(py: Python<'_>, start: crate::listing::Start) -> PyResult<Py<PyAny>> {
+        Ok(Py::new(py, PyListIterator::new(start, Yield::Items))?.into_any())
+    }
+
     /// Blocks on `fut` with the GIL released, driving it on the calling thread.
     fn run<'py, F, T>(&self, py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
     where
@@ -819,6 +1101,11 @@ impl PyClient {
 impl PyAsyncClient {
     /// Everything already runs on the multi-thread runtime: one pool.
     const OWN_TRANSFER_POOL: bool = false;
+
+    /// A listing as an async iterator.
+    fn listing(py: Python<'_>, start: crate::listing::Start) -> PyResult<Py<PyAny>> {
+        Ok(Py::new(py, PyAsyncListIterator::new(start, Yield::Items))?.into_any())
+    }
 
     /// Returns an asyncio awaitable for `fut`.
     fn run<'py, F, T>(&self, py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>

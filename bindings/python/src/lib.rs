@@ -7,6 +7,7 @@ mod client;
 mod conv;
 mod credentials;
 mod errors;
+mod listing;
 mod ops;
 mod runtime;
 mod sansio;
@@ -25,11 +26,15 @@ mod _oss_sse {
         PyStaticProvider,
     };
     #[pymodule_export]
+    use crate::listing::{PyAsyncListIterator, PyListIterator};
+    #[pymodule_export]
     use crate::ops::{
         PyAbortMultipartUpload, PyAppendObject, PyCompleteMultipartUpload, PyCopyObject,
-        PyDeleteBucket, PyDeleteBucketEncryption, PyDeleteObject, PyGetBucketEncryption,
-        PyGetBucketInfo, PyGetObject, PyHeadObject, PyInitiateMultipartUpload, PyListParts,
-        PyPutBucket, PyPutBucketEncryption, PyPutObject, PyUploadPart,
+        PyDeleteBucket, PyDeleteBucketEncryption, PyDeleteObject, PyDeleteObjectTagging,
+        PyGetBucketEncryption, PyGetBucketInfo, PyGetObject, PyGetObjectTagging, PyHeadObject,
+        PyInitiateMultipartUpload, PyListMultipartUploads, PyListObjectsV2, PyListParts,
+        PyPutBucket, PyPutBucketEncryption, PyPutObject, PyPutObjectTagging, PyUploadPart,
+        PyUploadPartCopy,
     };
     #[pymodule_export]
     use crate::sansio::{PyConfig, PyRequest, PySignedRequest, parse_error, sign};
@@ -37,12 +42,15 @@ mod _oss_sse {
     use crate::testing::PyEmulator;
     #[pymodule_export]
     use crate::types::{
-        AbortMultipartUploadOutput, AppendObjectOutput, BucketInfo, CompleteMultipartUploadOutput,
-        CopyObjectOutput, DeleteBucketEncryptionOutput, DeleteBucketOutput, DeleteObjectOutput,
-        DownloadFileOutput, GetObjectOutput, InitiateMultipartUploadOutput, ListPartsOutput,
-        ObjectHead, PartSummary, PresignedRequest, PutBucketEncryptionOutput, PutBucketOutput,
-        PutObjectOutput, PyCompletedPart, PyServerSideEncryption, PyServerSideEncryptionRule,
-        UploadFileOutput, UploadPartOutput,
+        AbortMultipartUploadOutput, AbortReport, AppendObjectOutput, BucketInfo,
+        CompleteMultipartUploadOutput, CopyObjectOutput, CopyOutput, DeleteBucketEncryptionOutput,
+        DeleteBucketOutput, DeleteObjectOutput, DeleteObjectTaggingOutput, DownloadFileOutput,
+        GetObjectOutput, GetObjectTaggingOutput, InitiateMultipartUploadOutput,
+        ListMultipartUploadsOutput, ListObjectsV2Output, ListPartsOutput, MultipartUpload,
+        ObjectHead, ObjectSummary, Owner, PartSummary, PresignedRequest, PutBucketEncryptionOutput,
+        PutBucketOutput, PutObjectOutput, PutObjectTaggingOutput, PyCompletedPart,
+        PyServerSideEncryption, PyServerSideEncryptionRule, UploadFileOutput, UploadPartCopyOutput,
+        UploadPartOutput,
     };
 
     use pyo3::prelude::*;

@@ -3,7 +3,7 @@
 //! The clients build the same core operations with the same argument conversion.
 
 use bytes::Bytes;
-use oss_sse_core::ops::{self, MetadataDirective, Operation, StreamingOperation};
+use oss_sse_core::ops::{self, MetadataDirective, Operation, Paginate, StreamingOperation};
 use oss_sse_hyper::{BoxFuture, Client, Error};
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
@@ -22,6 +22,7 @@ use crate::types::{ToPy, completed_parts, rule_arg, sse_arg};
 pub(crate) struct NewObject {
     content_type: Option<String>,
     metadata: Vec<(String, String)>,
+    tags: Vec<(String, String)>,
     sse: Option<oss_sse_core::ServerSideEncryption>,
 }
 
@@ -36,12 +37,21 @@ impl NewObject {
         Ok(Self {
             content_type,
             metadata: conv::metadata(metadata)?,
+            tags: Vec::new(),
             sse: sse_arg(
                 server_side_encryption,
                 server_side_encryption_key_id,
                 server_side_data_encryption,
             )?,
         })
+    }
+}
+
+impl NewObject {
+    /// Adds tags (``Mapping[str, str]`` or pairs).
+    pub(crate) fn with_tags(mut self, tags: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        self.tags = conv::metadata(tags)?;
+        Ok(self)
     }
 }
 
@@ -55,6 +65,9 @@ macro_rules! apply_new_object {
         }
         for (k, v) in o.metadata {
             op = op.with_metadata(k, v);
+        }
+        for (k, v) in o.tags {
+            op = op.with_tag(k, v);
         }
         if let Some(sse) = o.sse {
             op = op.with_server_side_encryption(sse);
@@ -163,6 +176,56 @@ pub(crate) fn delete_object(
     }
 }
 
+/// The copy-source preconditions given in Python.
+#[derive(Default)]
+pub(crate) struct CopyIf {
+    if_match: Option<String>,
+    if_none_match: Option<String>,
+    if_modified_since: Option<std::time::SystemTime>,
+    if_unmodified_since: Option<std::time::SystemTime>,
+}
+
+impl CopyIf {
+    pub(crate) fn new(
+        if_match: Option<String>,
+        if_none_match: Option<String>,
+        if_modified_since: Option<&Bound<'_, PyAny>>,
+        if_unmodified_since: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let t = |o: Option<&Bound<'_, PyAny>>, f| match o {
+            Some(v) if !v.is_none() => conv::time(v, f).map(Some),
+            _ => Ok(None),
+        };
+        Ok(Self {
+            if_match,
+            if_none_match,
+            if_modified_since: t(if_modified_since, "if_modified_since")?,
+            if_unmodified_since: t(if_unmodified_since, "if_unmodified_since")?,
+        })
+    }
+}
+
+/// Applies `CopyIf` through the operation's own setters.
+macro_rules! apply_copy_if {
+    ($op:expr, $c:expr) => {{
+        let c = $c;
+        let mut op = $op;
+        if let Some(e) = c.if_match {
+            op = op.with_copy_source_if_match(e);
+        }
+        if let Some(e) = c.if_none_match {
+            op = op.with_copy_source_if_none_match(e);
+        }
+        if let Some(t) = c.if_modified_since {
+            op = op.with_copy_source_if_modified_since(t);
+        }
+        if let Some(t) = c.if_unmodified_since {
+            op = op.with_copy_source_if_unmodified_since(t);
+        }
+        op
+    }};
+}
+
 #[allow(clippy::too_many_arguments)] // mirrors the Python signature
 pub(crate) fn copy_object(
     source_bucket: String,
@@ -171,12 +234,31 @@ pub(crate) fn copy_object(
     key: String,
     source_version_id: Option<String>,
     metadata_directive: Option<&str>,
+    tagging_directive: Option<&str>,
+    forbid_overwrite: bool,
     o: NewObject,
+    c: CopyIf,
 ) -> PyResult<ops::CopyObject> {
-    let mut op = apply_new_object!(
-        ops::CopyObject::new(source_bucket, source_key, bucket, key),
-        o
+    let mut op = apply_copy_if!(
+        apply_new_object!(
+            ops::CopyObject::new(source_bucket, source_key, bucket, key),
+            o
+        ),
+        c
     );
+    if let Some(d) = tagging_directive {
+        op = op.with_tagging_directive(conv::choice(
+            d,
+            "tagging_directive",
+            &[
+                ("copy", ops::TaggingDirective::Copy),
+                ("replace", ops::TaggingDirective::Replace),
+            ],
+        )?);
+    }
+    if forbid_overwrite {
+        op = op.with_forbid_overwrite(true);
+    }
     if let Some(v) = source_version_id {
         op = op.with_source_version_id(v);
     }
@@ -234,6 +316,117 @@ pub(crate) fn list_parts(
     op
 }
 
+pub(crate) fn list_objects_v2(
+    bucket: String,
+    prefix: Option<String>,
+    delimiter: Option<String>,
+    start_after: Option<String>,
+    continuation_token: Option<String>,
+    max_keys: Option<u32>,
+    fetch_owner: bool,
+) -> ops::ListObjectsV2 {
+    let mut op = ops::ListObjectsV2::new(bucket).with_fetch_owner(fetch_owner);
+    if let Some(p) = prefix {
+        op = op.with_prefix(p);
+    }
+    if let Some(d) = delimiter {
+        op = op.with_delimiter(d);
+    }
+    if let Some(s) = start_after {
+        op = op.with_start_after(s);
+    }
+    if let Some(t) = continuation_token {
+        op = op.with_continuation_token(t);
+    }
+    if let Some(n) = max_keys {
+        op = op.with_max_keys(n);
+    }
+    op
+}
+
+pub(crate) fn list_multipart_uploads(
+    bucket: String,
+    prefix: Option<String>,
+    delimiter: Option<String>,
+    key_marker: Option<String>,
+    upload_id_marker: Option<String>,
+    max_uploads: Option<u32>,
+) -> ops::ListMultipartUploads {
+    let mut op = ops::ListMultipartUploads::new(bucket);
+    if let Some(p) = prefix {
+        op = op.with_prefix(p);
+    }
+    if let Some(d) = delimiter {
+        op = op.with_delimiter(d);
+    }
+    if let Some(k) = key_marker {
+        op = op.with_key_marker(k);
+    }
+    if let Some(u) = upload_id_marker {
+        op = op.with_upload_id_marker(u);
+    }
+    if let Some(n) = max_uploads {
+        op = op.with_max_uploads(n);
+    }
+    op
+}
+
+#[allow(clippy::too_many_arguments)] // mirrors the Python signature
+pub(crate) fn upload_part_copy(
+    bucket: String,
+    key: String,
+    upload_id: String,
+    part_number: u32,
+    source_bucket: String,
+    source_key: String,
+    source_range: Option<(u64, u64)>,
+    source_version_id: Option<String>,
+    c: CopyIf,
+) -> ops::UploadPartCopy {
+    let mut op = apply_copy_if!(
+        ops::UploadPartCopy::new(
+            bucket,
+            key,
+            upload_id,
+            part_number,
+            source_bucket,
+            source_key
+        ),
+        c
+    );
+    if let Some((first, last)) = source_range {
+        op = op.with_source_range(first, last);
+    }
+    if let Some(v) = source_version_id {
+        op = op.with_source_version_id(v);
+    }
+    op
+}
+
+pub(crate) fn put_object_tagging(
+    bucket: String,
+    key: String,
+    tags: &Bound<'_, PyAny>,
+) -> PyResult<ops::PutObjectTagging> {
+    Ok(ops::PutObjectTagging::new(
+        bucket,
+        key,
+        conv::metadata(Some(tags))?,
+    ))
+}
+
+pub(crate) fn get_object_tagging(
+    bucket: String,
+    key: String,
+    version_id: Option<String>,
+) -> ops::GetObjectTagging {
+    let op = ops::GetObjectTagging::new(bucket, key);
+    match version_id {
+        Some(v) => op.with_version_id(v),
+        None => op,
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Sending an operation through the Rust client
 // ---------------------------------------------------------------------------------------------
@@ -275,6 +468,12 @@ dispatch_send!(
     CompleteMultipartUpload,
     AbortMultipartUpload,
     ListParts,
+    ListObjectsV2,
+    ListMultipartUploads,
+    UploadPartCopy,
+    PutObjectTagging,
+    GetObjectTagging,
+    DeleteObjectTagging,
 );
 
 impl Dispatch for ops::GetObject {
@@ -489,7 +688,7 @@ sansio_op! {
     PyPutObject(PutObject) as "PutObject";
     new {
         #[new]
-        #[pyo3(signature = (bucket, key, data, *, content_type=None, metadata=None, server_side_encryption=None, server_side_encryption_key_id=None, server_side_data_encryption=None, content_md5=false, forbid_overwrite=false))]
+        #[pyo3(signature = (bucket, key, data, *, content_type=None, metadata=None, tags=None, server_side_encryption=None, server_side_encryption_key_id=None, server_side_data_encryption=None, content_md5=false, forbid_overwrite=false))]
         #[allow(clippy::too_many_arguments)] // mirrors the Python signature
         fn new(
             bucket: String,
@@ -497,6 +696,7 @@ sansio_op! {
             data: &Bound<'_, PyAny>,
             content_type: Option<String>,
             metadata: Option<&Bound<'_, PyAny>>,
+            tags: Option<&Bound<'_, PyAny>>,
             server_side_encryption: Option<&Bound<'_, PyAny>>,
             server_side_encryption_key_id: Option<&str>,
             server_side_data_encryption: Option<&str>,
@@ -509,7 +709,8 @@ sansio_op! {
                 server_side_encryption,
                 server_side_encryption_key_id,
                 server_side_data_encryption,
-            )?;
+            )?
+            .with_tags(tags)?;
             Ok(Self(put_object(bucket, key, conv::data(data, "data")?, o, content_md5, forbid_overwrite)))
         }
     }
@@ -623,7 +824,7 @@ sansio_op! {
     PyCopyObject(CopyObject) as "CopyObject";
     new {
         #[new]
-        #[pyo3(signature = (source_bucket, source_key, bucket, key, *, source_version_id=None, metadata_directive=None, content_type=None, metadata=None, server_side_encryption=None, server_side_encryption_key_id=None, server_side_data_encryption=None))]
+        #[pyo3(signature = (source_bucket, source_key, bucket, key, *, source_version_id=None, metadata_directive=None, content_type=None, metadata=None, tagging_directive=None, tags=None, server_side_encryption=None, server_side_encryption_key_id=None, server_side_data_encryption=None, if_match=None, if_none_match=None, if_modified_since=None, if_unmodified_since=None, forbid_overwrite=false))]
         #[allow(clippy::too_many_arguments)] // mirrors the Python signature
         fn new(
             source_bucket: String,
@@ -634,9 +835,16 @@ sansio_op! {
             metadata_directive: Option<&str>,
             content_type: Option<String>,
             metadata: Option<&Bound<'_, PyAny>>,
+            tagging_directive: Option<&str>,
+            tags: Option<&Bound<'_, PyAny>>,
             server_side_encryption: Option<&Bound<'_, PyAny>>,
             server_side_encryption_key_id: Option<&str>,
             server_side_data_encryption: Option<&str>,
+            if_match: Option<String>,
+            if_none_match: Option<String>,
+            if_modified_since: Option<&Bound<'_, PyAny>>,
+            if_unmodified_since: Option<&Bound<'_, PyAny>>,
+            forbid_overwrite: bool,
         ) -> PyResult<Self> {
             let o = NewObject::new(
                 content_type,
@@ -644,8 +852,10 @@ sansio_op! {
                 server_side_encryption,
                 server_side_encryption_key_id,
                 server_side_data_encryption,
-            )?;
-            copy_object(source_bucket, source_key, bucket, key, source_version_id, metadata_directive, o).map(Self)
+            )?
+            .with_tags(tags)?;
+            let c = CopyIf::new(if_match, if_none_match, if_modified_since, if_unmodified_since)?;
+            copy_object(source_bucket, source_key, bucket, key, source_version_id, metadata_directive, tagging_directive, forbid_overwrite, o, c).map(Self)
         }
     }
     extra {}
@@ -656,12 +866,14 @@ sansio_op! {
     PyInitiateMultipartUpload(InitiateMultipartUpload) as "InitiateMultipartUpload";
     new {
         #[new]
-        #[pyo3(signature = (bucket, key, *, content_type=None, metadata=None, server_side_encryption=None, server_side_encryption_key_id=None, server_side_data_encryption=None))]
+        #[pyo3(signature = (bucket, key, *, content_type=None, metadata=None, tags=None, server_side_encryption=None, server_side_encryption_key_id=None, server_side_data_encryption=None))]
+        #[allow(clippy::too_many_arguments)] // mirrors the Python signature
         fn new(
             bucket: String,
             key: String,
             content_type: Option<String>,
             metadata: Option<&Bound<'_, PyAny>>,
+            tags: Option<&Bound<'_, PyAny>>,
             server_side_encryption: Option<&Bound<'_, PyAny>>,
             server_side_encryption_key_id: Option<&str>,
             server_side_data_encryption: Option<&str>,
@@ -672,7 +884,8 @@ sansio_op! {
                 server_side_encryption,
                 server_side_encryption_key_id,
                 server_side_data_encryption,
-            )?;
+            )?
+            .with_tags(tags)?;
             Ok(Self(initiate_multipart_upload(bucket, key, o)))
         }
     }
@@ -744,6 +957,129 @@ sansio_op! {
     extra {}
 }
 
+sansio_op! {
+    /// ``GET /?list-type=2``: one page of a bucket's objects. ``encoding-type=url`` is always
+    /// sent and keys come back decoded. ``next_page(output)`` gives the request of the
+    /// following page, or None after the last.
+    PyListObjectsV2(ListObjectsV2) as "ListObjectsV2";
+    new {
+        #[new]
+        #[pyo3(signature = (bucket, *, prefix=None, delimiter=None, start_after=None, continuation_token=None, max_keys=None, fetch_owner=false))]
+        #[allow(clippy::too_many_arguments)] // mirrors the Python signature
+        fn new(
+            bucket: String,
+            prefix: Option<String>,
+            delimiter: Option<String>,
+            start_after: Option<String>,
+            continuation_token: Option<String>,
+            max_keys: Option<u32>,
+            fetch_owner: bool,
+        ) -> Self {
+            Self(list_objects_v2(bucket, prefix, delimiter, start_after, continuation_token, max_keys, fetch_owner))
+        }
+    }
+    extra {
+        /// The request of the page after ``previous`` (this operation's output), or None
+        /// when ``previous`` was the last page.
+        fn next_page(&self, previous: PyRef<'_, crate::types::ListObjectsV2Output>) -> Option<Self> {
+            self.0.next_page(&previous.markers).map(Self)
+        }
+    }
+}
+
+sansio_op! {
+    /// ``GET /?uploads``: one page of the multipart uploads in progress.
+    /// ``next_page(output)`` gives the request of the following page, or None.
+    PyListMultipartUploads(ListMultipartUploads) as "ListMultipartUploads";
+    new {
+        #[new]
+        #[pyo3(signature = (bucket, *, prefix=None, delimiter=None, key_marker=None, upload_id_marker=None, max_uploads=None))]
+        fn new(
+            bucket: String,
+            prefix: Option<String>,
+            delimiter: Option<String>,
+            key_marker: Option<String>,
+            upload_id_marker: Option<String>,
+            max_uploads: Option<u32>,
+        ) -> Self {
+            Self(list_multipart_uploads(bucket, prefix, delimiter, key_marker, upload_id_marker, max_uploads))
+        }
+    }
+    extra {
+        /// The request of the page after ``previous``, or None after the last.
+        fn next_page(&self, previous: PyRef<'_, crate::types::ListMultipartUploadsOutput>) -> Option<Self> {
+            self.0.next_page(&previous.markers).map(Self)
+        }
+    }
+}
+
+sansio_op! {
+    /// ``PUT /<key>?partNumber=N&uploadId=ID`` with ``x-oss-copy-source``: copies
+    /// ``source_range`` (inclusive ``(first, last)``) of another object as one part. OSS
+    /// decrypts the source and encrypts the part as the upload says.
+    PyUploadPartCopy(UploadPartCopy) as "UploadPartCopy";
+    new {
+        #[new]
+        #[pyo3(signature = (bucket, key, upload_id, part_number, source_bucket, source_key, *, source_range=None, source_version_id=None, if_match=None, if_none_match=None, if_modified_since=None, if_unmodified_since=None))]
+        #[allow(clippy::too_many_arguments)] // mirrors the Python signature
+        fn new(
+            bucket: String,
+            key: String,
+            upload_id: String,
+            part_number: u32,
+            source_bucket: String,
+            source_key: String,
+            source_range: Option<(u64, u64)>,
+            source_version_id: Option<String>,
+            if_match: Option<String>,
+            if_none_match: Option<String>,
+            if_modified_since: Option<&Bound<'_, PyAny>>,
+            if_unmodified_since: Option<&Bound<'_, PyAny>>,
+        ) -> PyResult<Self> {
+            let c = CopyIf::new(if_match, if_none_match, if_modified_since, if_unmodified_since)?;
+            Ok(Self(upload_part_copy(bucket, key, upload_id, part_number, source_bucket, source_key, source_range, source_version_id, c)))
+        }
+    }
+    extra {}
+}
+
+sansio_op! {
+    /// ``PUT /<key>?tagging``: replaces an object's tags (at most 10).
+    PyPutObjectTagging(PutObjectTagging) as "PutObjectTagging";
+    new {
+        #[new]
+        fn new(bucket: String, key: String, tags: &Bound<'_, PyAny>) -> PyResult<Self> {
+            put_object_tagging(bucket, key, tags).map(Self)
+        }
+    }
+    extra {}
+}
+
+sansio_op! {
+    /// ``GET /<key>?tagging``: an object's tags.
+    PyGetObjectTagging(GetObjectTagging) as "GetObjectTagging";
+    new {
+        #[new]
+        #[pyo3(signature = (bucket, key, *, version_id=None))]
+        fn new(bucket: String, key: String, version_id: Option<String>) -> Self {
+            Self(get_object_tagging(bucket, key, version_id))
+        }
+    }
+    extra {}
+}
+
+sansio_op! {
+    /// ``DELETE /<key>?tagging``: removes an object's tags.
+    PyDeleteObjectTagging(DeleteObjectTagging) as "DeleteObjectTagging";
+    new {
+        #[new]
+        fn new(bucket: String, key: String) -> Self {
+            Self(ops::DeleteObjectTagging::new(bucket, key))
+        }
+    }
+    extra {}
+}
+
 /// Applies `$body` to the core operation held by any sans-IO operation object, with `$op`
 /// bound to an owned clone. Raises `TypeError` for anything else.
 macro_rules! with_any_op {
@@ -754,7 +1090,8 @@ macro_rules! with_any_op {
             PyPutBucket, PyDeleteBucket, PyGetBucketInfo, PyPutObject, PyAppendObject,
             PyGetObject, PyHeadObject, PyDeleteObject, PyCopyObject,
             PyInitiateMultipartUpload, PyUploadPart, PyCompleteMultipartUpload,
-            PyAbortMultipartUpload, PyListParts)
+            PyAbortMultipartUpload, PyListParts, PyListObjectsV2, PyListMultipartUploads,
+            PyUploadPartCopy, PyPutObjectTagging, PyGetObjectTagging, PyDeleteObjectTagging)
     }};
     (@try $obj:ident, $op:ident => $body:expr; $($cls:ident),*) => {{
         $(

@@ -96,7 +96,24 @@ where
     F: Future<Output = PyResult<T>> + Send,
     T: for<'a> IntoPyObject<'a> + Send,
 {
-    let out = py.detach(|| {
+    wait_in(rt, py, fut)?.into_bound_py_any(py)
+}
+
+/// [`block_on`] returning the Rust value itself (for callers that convert it their way).
+pub(crate) fn wait<F, T>(py: Python<'_>, fut: F) -> PyResult<T>
+where
+    F: Future<Output = PyResult<T>> + Send,
+    T: Send,
+{
+    wait_in(blocking_runtime(), py, fut)
+}
+
+fn wait_in<F, T>(rt: &tokio::runtime::Runtime, py: Python<'_>, fut: F) -> PyResult<T>
+where
+    F: Future<Output = PyResult<T>> + Send,
+    T: Send,
+{
+    py.detach(|| {
         rt.block_on(async {
             tokio::pin!(fut);
             let start = tokio::time::Instant::now() + SIGNAL_CHECK;
@@ -110,8 +127,7 @@ where
                 }
             }
         })
-    })?;
-    out.into_bound_py_any(py)
+    })
 }
 
 /// Turns a finished future's output into the Python object that resolves its asyncio

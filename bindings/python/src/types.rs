@@ -427,6 +427,16 @@ output! {
         content_length: Option<u64>,
         /// ``Content-Type``.
         content_type: Option<String>,
+        /// ``Cache-Control``.
+        cache_control: Option<String>,
+        /// ``Content-Disposition``.
+        content_disposition: Option<String>,
+        /// ``Content-Encoding``.
+        content_encoding: Option<String>,
+        /// ``Content-Language``.
+        content_language: Option<String>,
+        /// ``Expires``.
+        expires: Option<String>,
         /// ``Content-Range`` of a ranged read.
         content_range: Option<String>,
         /// ETag without quotes.
@@ -445,6 +455,8 @@ output! {
         version_id: Option<String>,
         /// User metadata (``x-oss-meta-*``, names without the prefix).
         metadata: BTreeMap<String, String>,
+        /// Number of tags (``x-oss-tagging-count``).
+        tagging_count: u64,
         /// The object's declared encryption.
         server_side_encryption: Option<PyServerSideEncryption>,
         /// ``x-oss-request-id``.
@@ -473,6 +485,8 @@ output! {
         hash_crc64: Option<u64>,
         /// Version id of the destination.
         version_id: Option<String>,
+        /// Version id of the source copied.
+        source_version_id: Option<String>,
         /// The destination's encryption (never carried over from the source).
         server_side_encryption: Option<PyServerSideEncryption>,
         /// ``x-oss-request-id``.
@@ -885,6 +899,11 @@ impl ToPy for ops::ObjectHead {
         ObjectHead {
             content_length: self.content_length,
             content_type: self.content_type,
+            cache_control: self.cache_control,
+            content_disposition: self.content_disposition,
+            content_encoding: self.content_encoding,
+            content_language: self.content_language,
+            expires: self.expires,
             content_range: self.content_range,
             etag: self.etag,
             last_modified: self.last_modified,
@@ -894,6 +913,7 @@ impl ToPy for ops::ObjectHead {
             next_append_position: self.next_append_position,
             version_id: self.version_id,
             metadata: conv::metadata_map(self.metadata),
+            tagging_count: self.tagging_count,
             server_side_encryption: sse_opt(self.server_side_encryption),
             request_id: self.request_id,
         }
@@ -928,6 +948,7 @@ impl ToPy for ops::CopyObjectOutput {
             last_modified: self.last_modified,
             hash_crc64: self.hash_crc64,
             version_id: self.version_id,
+            source_version_id: self.source_version_id,
             server_side_encryption: sse_opt(self.server_side_encryption),
             request_id: self.request_id,
         }
@@ -1031,4 +1052,354 @@ impl ToPy for oss_sse_core::PresignedRequest {
     fn to_py(self) -> PresignedRequest {
         self.into()
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Listing, copy and tagging results
+// ---------------------------------------------------------------------------------------------
+
+output! {
+    /// An object's owner in a listing (with ``fetch_owner=True``).
+    Owner as "Owner" {
+        /// Owner id.
+        id: Option<String>,
+        /// Display name.
+        display_name: Option<String>,
+    }
+}
+
+output! {
+    /// One object of a listing.
+    ObjectSummary as "ObjectSummary" {
+        /// The key, exactly as stored (decoded from the wire's URL encoding).
+        key: String,
+        /// Size in bytes.
+        size: u64,
+        /// ETag without quotes.
+        etag: Option<String>,
+        /// ISO 8601 last-modified time.
+        last_modified: Option<String>,
+        /// ``Normal``, ``Multipart``, ``Appendable`` or ``Symlink``.
+        object_type: Option<String>,
+        /// Storage class.
+        storage_class: Option<String>,
+        /// Restore status of an archived object.
+        restore_info: Option<String>,
+        /// When the object last changed storage class.
+        transition_time: Option<String>,
+        /// Owner (with ``fetch_owner=True``).
+        owner: Option<Owner>,
+    }
+}
+
+/// The Python form of one listed object.
+pub(crate) fn object_summary(o: ops::ObjectSummary) -> ObjectSummary {
+    ObjectSummary {
+        key: o.key,
+        size: o.size,
+        etag: o.etag,
+        last_modified: o.last_modified,
+        object_type: o.object_type,
+        storage_class: o.storage_class,
+        restore_info: o.restore_info,
+        transition_time: o.transition_time,
+        owner: o.owner.map(|w| Owner {
+            id: w.id,
+            display_name: w.display_name,
+        }),
+    }
+}
+
+output! {
+    /// A multipart upload in progress.
+    MultipartUpload as "MultipartUpload" {
+        /// The key, exactly as stored.
+        key: String,
+        /// The upload id.
+        upload_id: String,
+        /// Storage class.
+        storage_class: Option<String>,
+        /// ISO 8601 time it was initiated.
+        initiated: Option<String>,
+    }
+}
+
+/// The Python form of one listed upload.
+pub(crate) fn multipart_upload(u: ops::MultipartUploadSummary) -> MultipartUpload {
+    MultipartUpload {
+        key: u.key,
+        upload_id: u.upload_id,
+        storage_class: u.storage_class,
+        initiated: u.initiated,
+    }
+}
+
+/// One page of ``list_objects_v2``. Pass it to the sans-IO ``ListObjectsV2.next_page`` for
+/// the request of the following page.
+#[pyclass(frozen, name = "ListObjectsV2Output", module = "oss_sse._oss_sse")]
+#[derive(Debug, Clone)]
+pub(crate) struct ListObjectsV2Output {
+    /// The objects, in key order.
+    #[pyo3(get)]
+    contents: Vec<ObjectSummary>,
+    /// Common prefixes (with a delimiter), in order.
+    #[pyo3(get)]
+    common_prefixes: Vec<String>,
+    /// Whether more pages follow.
+    #[pyo3(get)]
+    is_truncated: bool,
+    /// The token of the next page.
+    #[pyo3(get)]
+    next_continuation_token: Option<String>,
+    /// Entries in this page (objects and prefixes).
+    #[pyo3(get)]
+    key_count: Option<u64>,
+    /// Bucket.
+    #[pyo3(get)]
+    name: Option<String>,
+    /// The prefix asked for.
+    #[pyo3(get)]
+    prefix: Option<String>,
+    /// The delimiter asked for.
+    #[pyo3(get)]
+    delimiter: Option<String>,
+    /// ``x-oss-request-id``.
+    #[pyo3(get)]
+    request_id: Option<String>,
+    /// The Rust page without its contents: what the paginator reads.
+    pub(crate) markers: ops::ListObjectsV2Output,
+}
+
+#[pymethods]
+impl ListObjectsV2Output {
+    /// ``ListObjectsV2Output(contents=[...N], common_prefixes=[...], is_truncated=...)``.
+    fn __repr__(&self) -> String {
+        format!(
+            "ListObjectsV2Output(contents=[{} objects], common_prefixes={:?}, is_truncated={}, next_continuation_token={:?})",
+            self.contents.len(),
+            self.common_prefixes,
+            if self.is_truncated { "True" } else { "False" },
+            self.next_continuation_token
+        )
+    }
+}
+
+impl ToPy for ops::ListObjectsV2Output {
+    type Py = ListObjectsV2Output;
+    fn to_py(mut self) -> ListObjectsV2Output {
+        let contents = std::mem::take(&mut self.contents)
+            .into_iter()
+            .map(object_summary)
+            .collect();
+        ListObjectsV2Output {
+            contents,
+            common_prefixes: std::mem::take(&mut self.common_prefixes),
+            is_truncated: self.is_truncated,
+            next_continuation_token: self.next_continuation_token.clone(),
+            key_count: self.key_count,
+            name: self.name.clone(),
+            prefix: self.prefix.clone(),
+            delimiter: self.delimiter.clone(),
+            request_id: self.request_id.clone(),
+            markers: self,
+        }
+    }
+}
+
+/// One page of ``list_multipart_uploads``. Pass it to the sans-IO
+/// ``ListMultipartUploads.next_page`` for the request of the following page.
+#[pyclass(
+    frozen,
+    name = "ListMultipartUploadsOutput",
+    module = "oss_sse._oss_sse"
+)]
+#[derive(Debug, Clone)]
+pub(crate) struct ListMultipartUploadsOutput {
+    /// The uploads, by key then upload id.
+    #[pyo3(get)]
+    uploads: Vec<MultipartUpload>,
+    /// Common prefixes (with a delimiter).
+    #[pyo3(get)]
+    common_prefixes: Vec<String>,
+    /// Whether more pages follow.
+    #[pyo3(get)]
+    is_truncated: bool,
+    /// Key marker of the next page.
+    #[pyo3(get)]
+    next_key_marker: Option<String>,
+    /// Upload id marker of the next page.
+    #[pyo3(get)]
+    next_upload_id_marker: Option<String>,
+    /// Bucket.
+    #[pyo3(get)]
+    bucket: Option<String>,
+    /// ``x-oss-request-id``.
+    #[pyo3(get)]
+    request_id: Option<String>,
+    /// The Rust page without its uploads: what the paginator reads.
+    pub(crate) markers: ops::ListMultipartUploadsOutput,
+}
+
+#[pymethods]
+impl ListMultipartUploadsOutput {
+    /// ``ListMultipartUploadsOutput(uploads=[...N], ...)``.
+    fn __repr__(&self) -> String {
+        format!(
+            "ListMultipartUploadsOutput(uploads=[{} uploads], common_prefixes={:?}, is_truncated={})",
+            self.uploads.len(),
+            self.common_prefixes,
+            if self.is_truncated { "True" } else { "False" },
+        )
+    }
+}
+
+impl ToPy for ops::ListMultipartUploadsOutput {
+    type Py = ListMultipartUploadsOutput;
+    fn to_py(mut self) -> ListMultipartUploadsOutput {
+        let uploads = std::mem::take(&mut self.uploads)
+            .into_iter()
+            .map(multipart_upload)
+            .collect();
+        ListMultipartUploadsOutput {
+            uploads,
+            common_prefixes: std::mem::take(&mut self.common_prefixes),
+            is_truncated: self.is_truncated,
+            next_key_marker: self.next_key_marker.clone(),
+            next_upload_id_marker: self.next_upload_id_marker.clone(),
+            bucket: self.bucket.clone(),
+            request_id: self.request_id.clone(),
+            markers: self,
+        }
+    }
+}
+
+output! {
+    /// What ``upload_part_copy`` returns.
+    UploadPartCopyOutput as "UploadPartCopyOutput" {
+        /// ETag of the part (for ``complete_multipart_upload``), without quotes.
+        etag: Option<String>,
+        /// ISO 8601 time of the copy.
+        last_modified: Option<String>,
+        /// Version id of the source copied.
+        source_version_id: Option<String>,
+        /// CRC-64 of the part, when OSS sends it.
+        hash_crc64: Option<u64>,
+        /// The upload's encryption, when OSS declares it.
+        server_side_encryption: Option<PyServerSideEncryption>,
+        /// ``x-oss-request-id``.
+        request_id: Option<String>,
+    }
+}
+
+impl ToPy for ops::UploadPartCopyOutput {
+    type Py = UploadPartCopyOutput;
+    fn to_py(self) -> UploadPartCopyOutput {
+        UploadPartCopyOutput {
+            etag: self.etag,
+            last_modified: self.last_modified,
+            source_version_id: self.source_version_id,
+            hash_crc64: self.hash_crc64,
+            server_side_encryption: sse_opt(self.server_side_encryption),
+            request_id: self.request_id,
+        }
+    }
+}
+
+output! {
+    /// What ``copy`` (the managed copy) returns.
+    CopyOutput as "CopyOutput" {
+        /// ETag of the destination, without quotes.
+        etag: Option<String>,
+        /// CRC-64 of the destination (checked against the source's).
+        hash_crc64: Option<u64>,
+        /// Bytes copied.
+        size: u64,
+        /// Whether a multipart copy (UploadPartCopy) was used.
+        multipart: bool,
+        /// The destination's encryption as OSS declared it.
+        server_side_encryption: Option<PyServerSideEncryption>,
+        /// ETag of the source version copied.
+        source_etag: String,
+        /// The source as HEAD saw it before the copy.
+        source: ObjectHead,
+    }
+}
+
+impl ToPy for oss_sse_hyper::CopyOutput {
+    type Py = CopyOutput;
+    fn to_py(self) -> CopyOutput {
+        CopyOutput {
+            etag: self.etag,
+            hash_crc64: self.hash_crc64,
+            size: self.size,
+            multipart: self.multipart,
+            server_side_encryption: sse_opt(self.server_side_encryption),
+            source_etag: self.source_etag,
+            source: self.source.to_py(),
+        }
+    }
+}
+
+output! {
+    /// What ``abort_incomplete_uploads`` did.
+    AbortReport as "AbortReport" {
+        /// Uploads aborted: ``(key, upload_id)``.
+        aborted: Vec<(String, String)>,
+        /// Uploads newer than the cut-off, left alone.
+        kept: usize,
+        /// Uploads that could not be aborted: ``(key, upload_id, error)``.
+        failed: Vec<(String, String, String)>,
+    }
+}
+
+impl ToPy for oss_sse_hyper::AbortReport {
+    type Py = AbortReport;
+    fn to_py(self) -> AbortReport {
+        AbortReport {
+            aborted: self.aborted,
+            kept: self.kept,
+            failed: self.failed,
+        }
+    }
+}
+
+output! {
+    /// What ``get_object_tagging`` returns.
+    GetObjectTaggingOutput as "GetObjectTaggingOutput" {
+        /// The tags.
+        tags: BTreeMap<String, String>,
+        /// ``x-oss-request-id``.
+        request_id: Option<String>,
+    }
+}
+
+impl ToPy for ops::GetObjectTaggingOutput {
+    type Py = GetObjectTaggingOutput;
+    fn to_py(self) -> GetObjectTaggingOutput {
+        GetObjectTaggingOutput {
+            tags: self.tags.into_iter().collect(),
+            request_id: self.request_id,
+        }
+    }
+}
+
+output! {
+    /// What ``put_object_tagging`` returns.
+    PutObjectTaggingOutput as "PutObjectTaggingOutput" {
+        /// ``x-oss-request-id``.
+        request_id: Option<String>,
+    }
+}
+
+output! {
+    /// What ``delete_object_tagging`` returns.
+    DeleteObjectTaggingOutput as "DeleteObjectTaggingOutput" {
+        /// ``x-oss-request-id``.
+        request_id: Option<String>,
+    }
+}
+
+request_id_only! {
+    ops::PutObjectTaggingOutput => PutObjectTaggingOutput,
+    ops::DeleteObjectTaggingOutput => DeleteObjectTaggingOutput,
 }

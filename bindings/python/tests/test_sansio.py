@@ -70,6 +70,10 @@ OPERATIONS: dict[str, Callable[[], Any]] = {
     "put_bucket_encryption": lambda: sansio.PutBucketEncryption("examplebucket", "AES256"),
     "put_object": lambda: sansio.PutObject("examplebucket", "k", b"data"),
     "upload_part": lambda: sansio.UploadPart("examplebucket", "k", "upload-1", 1, b"data"),
+    "list_objects_v2": lambda: sansio.ListObjectsV2("examplebucket"),
+    "list_multipart_uploads": lambda: sansio.ListMultipartUploads("examplebucket"),
+    "upload_part_copy": lambda: sansio.UploadPartCopy("examplebucket", "k", "upload-1", 1, "srcbucket", "src"),
+    "get_object_tagging": lambda: sansio.GetObjectTagging("examplebucket", "k"),
 }
 
 RESULT_TYPES: dict[str, type] = {
@@ -90,6 +94,10 @@ RESULT_TYPES: dict[str, type] = {
     "put_bucket_encryption": oss_sse.PutBucketEncryptionOutput,
     "put_object": oss_sse.PutObjectOutput,
     "upload_part": oss_sse.UploadPartOutput,
+    "list_objects_v2": oss_sse.ListObjectsV2Output,
+    "list_multipart_uploads": oss_sse.ListMultipartUploadsOutput,
+    "upload_part_copy": oss_sse.UploadPartCopyOutput,
+    "get_object_tagging": oss_sse.GetObjectTaggingOutput,
 }
 
 #: 2xx answers whose headers or body cannot be interpreted.
@@ -100,6 +108,11 @@ MALFORMED = {
     "initiate_multipart_upload/truncated_xml",
     "list_parts/part_without_number",
     "list_parts/bad_size",
+    "list_objects_v2/bad_encoding",
+    "list_objects_v2/bad_size",
+    "list_objects_v2/bad_truncated",
+    "list_objects_v2/truncated_without_token",
+    "list_multipart_uploads/truncated_without_marker",
 }
 
 ALL_FIXTURES = sorted(f"{p.parent.name}/{p.stem}" for p in FIXTURES.glob("*/*.http"))
@@ -802,3 +815,24 @@ def test_bring_your_own_client(oss: LocalOSS, version: str) -> None:
     send(oss, sansio.DeleteBucket(bucket), version=version)
     with pytest.raises(oss_sse.NotFoundError):
         send(oss, sansio.GetBucketInfo(bucket), version=version)
+
+
+def test_listing_fixtures_decode_and_paginate() -> None:
+    op = sansio.ListObjectsV2("examplebucket", prefix="a/", delimiter="/", max_keys=2)
+    page = parse("list_objects_v2/url_truncated", op)
+    assert [o.key for o in page.contents] == ["a/b c+%.txt"]
+    assert page.common_prefixes == ["a/中/"]
+    assert page.key_count == 2 and page.is_truncated
+    nxt = op.next_page(page)
+    assert nxt is not None
+    url = nxt.to_request(sansio.Config("cn-hangzhou")).url
+    assert "continuation-token=CgRhL2MvGAA-" in url and "prefix=a%2F" in url
+    last = parse("list_objects_v2/empty_bucket", op)
+    assert op.next_page(last) is None
+
+    uop = sansio.ListMultipartUploads("oss-example", prefix="demo/")
+    upage = parse("list_multipart_uploads/url_truncated", uop)
+    assert [u.key for u in upage.uploads] == ["demo/gp-\x0c\n\x0b"]
+    unext = uop.next_page(upage)
+    assert unext is not None
+    assert "key-marker=demo%2Fgp-%0C%0A%0B" in unext.to_request(sansio.Config("cn-hangzhou")).url

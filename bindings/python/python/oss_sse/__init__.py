@@ -2,7 +2,8 @@
 
 - :class:`Client` (blocking; releases the GIL during I/O) and :class:`AsyncClient` (asyncio)
   have the same methods: bucket encryption, buckets, objects with SSE options, multipart,
-  ``upload_file`` / ``download_file``, and presigning.
+  listing (``list_objects_v2``, ``list_multipart_uploads``), the managed server-side
+  ``copy``, tagging, ``upload_file`` / ``download_file``, and presigning.
 - :mod:`oss_sse.sansio` builds, signs and parses requests for any HTTP client.
 - :mod:`oss_sse.testing` runs a local OSS in-process for tests.
 - :mod:`oss_sse.exceptions`: everything raised derives from :class:`OssError`.
@@ -10,6 +11,19 @@
 
 from oss_sse._oss_sse import (
     AbortMultipartUploadOutput,
+    AbortReport,
+    AsyncListIterator,
+    CopyOutput,
+    DeleteObjectTaggingOutput,
+    GetObjectTaggingOutput,
+    ListIterator,
+    ListMultipartUploadsOutput,
+    ListObjectsV2Output,
+    MultipartUpload,
+    ObjectSummary,
+    Owner,
+    PutObjectTaggingOutput,
+    UploadPartCopyOutput,
     AppendObjectOutput,
     AsyncClient,
     BucketInfo,
@@ -98,6 +112,19 @@ __all__ = [
     "AbortMultipartUploadOutput",
     "PartSummary",
     "ListPartsOutput",
+    "UploadPartCopyOutput",
+    "CopyOutput",
+    "AbortReport",
+    "ObjectSummary",
+    "Owner",
+    "MultipartUpload",
+    "ListObjectsV2Output",
+    "ListMultipartUploadsOutput",
+    "ListIterator",
+    "AsyncListIterator",
+    "PutObjectTaggingOutput",
+    "GetObjectTaggingOutput",
+    "DeleteObjectTaggingOutput",
     "UploadFileOutput",
     "DownloadFileOutput",
     "PresignedRequest",

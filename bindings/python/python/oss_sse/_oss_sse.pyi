@@ -5,14 +5,16 @@
 import datetime
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any, Final, final
+from typing import Any, Final, Generic, TypeVar, final
 
 __all__ = [
     "AbortMultipartUpload",
     "AbortMultipartUploadOutput",
+    "AbortReport",
     "AppendObject",
     "AppendObjectOutput",
     "AsyncClient",
+    "AsyncListIterator",
     "BucketInfo",
     "ChainProvider",
     "Client",
@@ -22,6 +24,7 @@ __all__ = [
     "Config",
     "CopyObject",
     "CopyObjectOutput",
+    "CopyOutput",
     "Credentials",
     "DeleteBucket",
     "DeleteBucketEncryption",
@@ -29,6 +32,8 @@ __all__ = [
     "DeleteBucketOutput",
     "DeleteObject",
     "DeleteObjectOutput",
+    "DeleteObjectTagging",
+    "DeleteObjectTaggingOutput",
     "DownloadFileOutput",
     "EcsRamRoleProvider",
     "Emulator",
@@ -37,12 +42,22 @@ __all__ = [
     "GetBucketInfo",
     "GetObject",
     "GetObjectOutput",
+    "GetObjectTagging",
+    "GetObjectTaggingOutput",
     "HeadObject",
     "InitiateMultipartUpload",
     "InitiateMultipartUploadOutput",
+    "ListIterator",
+    "ListMultipartUploads",
+    "ListMultipartUploadsOutput",
+    "ListObjectsV2",
+    "ListObjectsV2Output",
     "ListParts",
     "ListPartsOutput",
+    "MultipartUpload",
     "ObjectHead",
+    "ObjectSummary",
+    "Owner",
     "PartSummary",
     "PresignedRequest",
     "PutBucket",
@@ -51,6 +66,8 @@ __all__ = [
     "PutBucketOutput",
     "PutObject",
     "PutObjectOutput",
+    "PutObjectTagging",
+    "PutObjectTaggingOutput",
     "Request",
     "ServerSideEncryption",
     "ServerSideEncryptionRule",
@@ -58,6 +75,8 @@ __all__ = [
     "StaticProvider",
     "UploadFileOutput",
     "UploadPart",
+    "UploadPartCopy",
+    "UploadPartCopyOutput",
     "UploadPartOutput",
     "__version__",
     "parse_error",
@@ -76,6 +95,8 @@ _SseArg = str | ServerSideEncryption | None
 _PartArg = CompletedPart | UploadPartOutput | tuple[int, str]
 _Range = tuple[int, int | None]
 _Path = str | os.PathLike[str]
+_Tags = Mapping[str, str] | Iterable[tuple[str, str]]
+_T = TypeVar("_T")
 
 # ---------------------------------------------------------------------------------------------
 # Server-side encryption
@@ -256,6 +277,16 @@ class ObjectHead:
     @property
     def content_type(self) -> str | None: ...
     @property
+    def cache_control(self) -> str | None: ...
+    @property
+    def content_disposition(self) -> str | None: ...
+    @property
+    def content_encoding(self) -> str | None: ...
+    @property
+    def content_language(self) -> str | None: ...
+    @property
+    def expires(self) -> str | None: ...
+    @property
     def content_range(self) -> str | None: ...
     @property
     def etag(self) -> str | None: ...
@@ -273,6 +304,8 @@ class ObjectHead:
     def version_id(self) -> str | None: ...
     @property
     def metadata(self) -> dict[str, str]: ...
+    @property
+    def tagging_count(self) -> int: ...
     @property
     def server_side_encryption(self) -> ServerSideEncryption | None: ...
     @property
@@ -306,6 +339,8 @@ class CopyObjectOutput:
     def hash_crc64(self) -> int | None: ...
     @property
     def version_id(self) -> str | None: ...
+    @property
+    def source_version_id(self) -> str | None: ...
     @property
     def server_side_encryption(self) -> ServerSideEncryption | None: ...
     @property
@@ -409,6 +444,153 @@ class DownloadFileOutput:
     def hash_crc64(self) -> int: ...
     @property
     def server_side_encryption(self) -> ServerSideEncryption | None: ...
+
+@final
+class Owner:
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def display_name(self) -> str | None: ...
+
+@final
+class ObjectSummary:
+    @property
+    def key(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def etag(self) -> str | None: ...
+    @property
+    def last_modified(self) -> str | None: ...
+    @property
+    def object_type(self) -> str | None: ...
+    @property
+    def storage_class(self) -> str | None: ...
+    @property
+    def restore_info(self) -> str | None: ...
+    @property
+    def transition_time(self) -> str | None: ...
+    @property
+    def owner(self) -> Owner | None: ...
+
+@final
+class MultipartUpload:
+    @property
+    def key(self) -> str: ...
+    @property
+    def upload_id(self) -> str: ...
+    @property
+    def storage_class(self) -> str | None: ...
+    @property
+    def initiated(self) -> str | None: ...
+
+@final
+class ListObjectsV2Output:
+    @property
+    def contents(self) -> list[ObjectSummary]: ...
+    @property
+    def common_prefixes(self) -> list[str]: ...
+    @property
+    def is_truncated(self) -> bool: ...
+    @property
+    def next_continuation_token(self) -> str | None: ...
+    @property
+    def key_count(self) -> int | None: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def prefix(self) -> str | None: ...
+    @property
+    def delimiter(self) -> str | None: ...
+    @property
+    def request_id(self) -> str | None: ...
+
+@final
+class ListMultipartUploadsOutput:
+    @property
+    def uploads(self) -> list[MultipartUpload]: ...
+    @property
+    def common_prefixes(self) -> list[str]: ...
+    @property
+    def is_truncated(self) -> bool: ...
+    @property
+    def next_key_marker(self) -> str | None: ...
+    @property
+    def next_upload_id_marker(self) -> str | None: ...
+    @property
+    def bucket(self) -> str | None: ...
+    @property
+    def request_id(self) -> str | None: ...
+
+@final
+class UploadPartCopyOutput:
+    @property
+    def etag(self) -> str | None: ...
+    @property
+    def last_modified(self) -> str | None: ...
+    @property
+    def source_version_id(self) -> str | None: ...
+    @property
+    def hash_crc64(self) -> int | None: ...
+    @property
+    def server_side_encryption(self) -> ServerSideEncryption | None: ...
+    @property
+    def request_id(self) -> str | None: ...
+
+@final
+class CopyOutput:
+    @property
+    def etag(self) -> str | None: ...
+    @property
+    def hash_crc64(self) -> int | None: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def multipart(self) -> bool: ...
+    @property
+    def server_side_encryption(self) -> ServerSideEncryption | None: ...
+    @property
+    def source_etag(self) -> str: ...
+    @property
+    def source(self) -> ObjectHead: ...
+
+@final
+class AbortReport:
+    @property
+    def aborted(self) -> list[tuple[str, str]]: ...
+    @property
+    def kept(self) -> int: ...
+    @property
+    def failed(self) -> list[tuple[str, str, str]]: ...
+
+@final
+class GetObjectTaggingOutput:
+    @property
+    def tags(self) -> dict[str, str]: ...
+    @property
+    def request_id(self) -> str | None: ...
+
+@final
+class PutObjectTaggingOutput:
+    @property
+    def request_id(self) -> str | None: ...
+
+@final
+class DeleteObjectTaggingOutput:
+    @property
+    def request_id(self) -> str | None: ...
+
+@final
+class ListIterator(Generic[_T]):
+    def __iter__(self) -> ListIterator[_T]: ...
+    def __next__(self) -> _T: ...
+    def pages(self) -> ListIterator[Any]: ...
+
+@final
+class AsyncListIterator(Generic[_T]):
+    def __aiter__(self) -> AsyncListIterator[_T]: ...
+    def __anext__(self) -> Awaitable[_T]: ...
+    def pages(self) -> AsyncListIterator[Any]: ...
 
 @final
 class CompletedPart:
@@ -576,6 +758,7 @@ class PutObject(_Operation):
         *,
         content_type: str | None = None,
         metadata: Mapping[str, str] | None = None,
+        tags: _Tags | None = None,
         server_side_encryption: _SseArg = None,
         server_side_encryption_key_id: str | None = None,
         server_side_data_encryption: str | None = None,
@@ -643,9 +826,16 @@ class CopyObject(_Operation):
         metadata_directive: str | None = None,
         content_type: str | None = None,
         metadata: Mapping[str, str] | None = None,
+        tagging_directive: str | None = None,
+        tags: _Tags | None = None,
         server_side_encryption: _SseArg = None,
         server_side_encryption_key_id: str | None = None,
         server_side_data_encryption: str | None = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        if_modified_since: _Time | None = None,
+        if_unmodified_since: _Time | None = None,
+        forbid_overwrite: bool = False,
     ) -> CopyObject: ...
     def from_response(
         self, status: int, headers: _Headers, body: _Data | None = None
@@ -660,6 +850,7 @@ class InitiateMultipartUpload(_Operation):
         *,
         content_type: str | None = None,
         metadata: Mapping[str, str] | None = None,
+        tags: _Tags | None = None,
         server_side_encryption: _SseArg = None,
         server_side_encryption_key_id: str | None = None,
         server_side_data_encryption: str | None = None,
@@ -715,6 +906,84 @@ class ListParts(_Operation):
         self, status: int, headers: _Headers, body: _Data | None = None
     ) -> ListPartsOutput: ...
 
+@final
+class ListObjectsV2(_Operation):
+    def __new__(
+        cls,
+        bucket: str,
+        *,
+        prefix: str | None = None,
+        delimiter: str | None = None,
+        start_after: str | None = None,
+        continuation_token: str | None = None,
+        max_keys: int | None = None,
+        fetch_owner: bool = False,
+    ) -> ListObjectsV2: ...
+    def from_response(
+        self, status: int, headers: _Headers, body: _Data | None = None
+    ) -> ListObjectsV2Output: ...
+    def next_page(self, previous: ListObjectsV2Output) -> ListObjectsV2 | None: ...
+
+@final
+class ListMultipartUploads(_Operation):
+    def __new__(
+        cls,
+        bucket: str,
+        *,
+        prefix: str | None = None,
+        delimiter: str | None = None,
+        key_marker: str | None = None,
+        upload_id_marker: str | None = None,
+        max_uploads: int | None = None,
+    ) -> ListMultipartUploads: ...
+    def from_response(
+        self, status: int, headers: _Headers, body: _Data | None = None
+    ) -> ListMultipartUploadsOutput: ...
+    def next_page(self, previous: ListMultipartUploadsOutput) -> ListMultipartUploads | None: ...
+
+@final
+class UploadPartCopy(_Operation):
+    def __new__(
+        cls,
+        bucket: str,
+        key: str,
+        upload_id: str,
+        part_number: int,
+        source_bucket: str,
+        source_key: str,
+        *,
+        source_range: tuple[int, int] | None = None,
+        source_version_id: str | None = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        if_modified_since: _Time | None = None,
+        if_unmodified_since: _Time | None = None,
+    ) -> UploadPartCopy: ...
+    def from_response(
+        self, status: int, headers: _Headers, body: _Data | None = None
+    ) -> UploadPartCopyOutput: ...
+
+@final
+class PutObjectTagging(_Operation):
+    def __new__(cls, bucket: str, key: str, tags: _Tags) -> PutObjectTagging: ...
+    def from_response(
+        self, status: int, headers: _Headers, body: _Data | None = None
+    ) -> PutObjectTaggingOutput: ...
+
+@final
+class GetObjectTagging(_Operation):
+    def __new__(cls, bucket: str, key: str, *, version_id: str | None = None) -> GetObjectTagging: ...
+    def from_response(
+        self, status: int, headers: _Headers, body: _Data | None = None
+    ) -> GetObjectTaggingOutput: ...
+
+@final
+class DeleteObjectTagging(_Operation):
+    def __new__(cls, bucket: str, key: str) -> DeleteObjectTagging: ...
+    def from_response(
+        self, status: int, headers: _Headers, body: _Data | None = None
+    ) -> DeleteObjectTaggingOutput: ...
+
 _AnyOperation = (
     PutBucketEncryption
     | GetBucketEncryption
@@ -733,6 +1002,12 @@ _AnyOperation = (
     | CompleteMultipartUpload
     | AbortMultipartUpload
     | ListParts
+    | ListObjectsV2
+    | ListMultipartUploads
+    | UploadPartCopy
+    | PutObjectTagging
+    | GetObjectTagging
+    | DeleteObjectTagging
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -789,6 +1064,7 @@ class Client:
         *,
         content_type: str | None = None,
         metadata: Mapping[str, str] | None = None,
+        tags: _Tags | None = None,
         server_side_encryption: _SseArg = None,
         server_side_encryption_key_id: str | None = None,
         server_side_data_encryption: str | None = None,
@@ -827,9 +1103,16 @@ class Client:
         metadata_directive: str | None = None,
         content_type: str | None = None,
         metadata: Mapping[str, str] | None = None,
+        tagging_directive: str | None = None,
+        tags: _Tags | None = None,
         server_side_encryption: _SseArg = None,
         server_side_encryption_key_id: str | None = None,
         server_side_data_encryption: str | None = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        if_modified_since: _Time | None = None,
+        if_unmodified_since: _Time | None = None,
+        forbid_overwrite: bool = False,
     ) -> CopyObjectOutput: ...
     def initiate_multipart_upload(
         self,
@@ -838,6 +1121,7 @@ class Client:
         *,
         content_type: str | None = None,
         metadata: Mapping[str, str] | None = None,
+        tags: _Tags | None = None,
         server_side_encryption: _SseArg = None,
         server_side_encryption_key_id: str | None = None,
         server_side_data_encryption: str | None = None,
@@ -867,6 +1151,71 @@ class Client:
         max_parts: int | None = None,
         part_number_marker: int | None = None,
     ) -> ListPartsOutput: ...
+    def upload_part_copy(
+        self,
+        bucket: str,
+        key: str,
+        upload_id: str,
+        part_number: int,
+        source_bucket: str,
+        source_key: str,
+        *,
+        source_range: tuple[int, int] | None = None,
+        source_version_id: str | None = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        if_modified_since: _Time | None = None,
+        if_unmodified_since: _Time | None = None,
+    ) -> UploadPartCopyOutput: ...
+    def copy(
+        self,
+        source_bucket: str,
+        source_key: str,
+        bucket: str,
+        key: str,
+        *,
+        server_side_encryption: _SseArg = None,
+        server_side_encryption_key_id: str | None = None,
+        server_side_data_encryption: str | None = None,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        tags: _Tags | None = None,
+        forbid_overwrite: bool = False,
+        source_etag: str | None = None,
+        multipart_threshold: int | None = None,
+        part_size: int | None = None,
+        concurrency: int | None = None,
+        progress: _Progress | None = None,
+    ) -> CopyOutput: ...
+    def list_objects_v2(
+        self,
+        bucket: str,
+        *,
+        prefix: str | None = None,
+        delimiter: str | None = None,
+        start_after: str | None = None,
+        continuation_token: str | None = None,
+        max_keys: int | None = 1000,
+        fetch_owner: bool = False,
+    ) -> ListIterator[ObjectSummary]: ...
+    def list_multipart_uploads(
+        self,
+        bucket: str,
+        *,
+        prefix: str | None = None,
+        delimiter: str | None = None,
+        key_marker: str | None = None,
+        upload_id_marker: str | None = None,
+        max_uploads: int | None = 1000,
+    ) -> ListIterator[MultipartUpload]: ...
+    def abort_incomplete_uploads(
+        self, bucket: str, *, prefix: str = "", older_than: _Seconds | None = None
+    ) -> AbortReport: ...
+    def put_object_tagging(self, bucket: str, key: str, tags: _Tags) -> PutObjectTaggingOutput: ...
+    def get_object_tagging(
+        self, bucket: str, key: str, *, version_id: str | None = None
+    ) -> GetObjectTaggingOutput: ...
+    def delete_object_tagging(self, bucket: str, key: str) -> DeleteObjectTaggingOutput: ...
     def upload_file(
         self,
         bucket: str,
@@ -945,6 +1294,7 @@ class AsyncClient:
         *,
         content_type: str | None = None,
         metadata: Mapping[str, str] | None = None,
+        tags: _Tags | None = None,
         server_side_encryption: _SseArg = None,
         server_side_encryption_key_id: str | None = None,
         server_side_data_encryption: str | None = None,
@@ -985,9 +1335,16 @@ class AsyncClient:
         metadata_directive: str | None = None,
         content_type: str | None = None,
         metadata: Mapping[str, str] | None = None,
+        tagging_directive: str | None = None,
+        tags: _Tags | None = None,
         server_side_encryption: _SseArg = None,
         server_side_encryption_key_id: str | None = None,
         server_side_data_encryption: str | None = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        if_modified_since: _Time | None = None,
+        if_unmodified_since: _Time | None = None,
+        forbid_overwrite: bool = False,
     ) -> Awaitable[CopyObjectOutput]: ...
     def initiate_multipart_upload(
         self,
@@ -996,6 +1353,7 @@ class AsyncClient:
         *,
         content_type: str | None = None,
         metadata: Mapping[str, str] | None = None,
+        tags: _Tags | None = None,
         server_side_encryption: _SseArg = None,
         server_side_encryption_key_id: str | None = None,
         server_side_data_encryption: str | None = None,
@@ -1025,6 +1383,71 @@ class AsyncClient:
         max_parts: int | None = None,
         part_number_marker: int | None = None,
     ) -> Awaitable[ListPartsOutput]: ...
+    def upload_part_copy(
+        self,
+        bucket: str,
+        key: str,
+        upload_id: str,
+        part_number: int,
+        source_bucket: str,
+        source_key: str,
+        *,
+        source_range: tuple[int, int] | None = None,
+        source_version_id: str | None = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        if_modified_since: _Time | None = None,
+        if_unmodified_since: _Time | None = None,
+    ) -> Awaitable[UploadPartCopyOutput]: ...
+    def copy(
+        self,
+        source_bucket: str,
+        source_key: str,
+        bucket: str,
+        key: str,
+        *,
+        server_side_encryption: _SseArg = None,
+        server_side_encryption_key_id: str | None = None,
+        server_side_data_encryption: str | None = None,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        tags: _Tags | None = None,
+        forbid_overwrite: bool = False,
+        source_etag: str | None = None,
+        multipart_threshold: int | None = None,
+        part_size: int | None = None,
+        concurrency: int | None = None,
+        progress: _Progress | None = None,
+    ) -> Awaitable[CopyOutput]: ...
+    def list_objects_v2(
+        self,
+        bucket: str,
+        *,
+        prefix: str | None = None,
+        delimiter: str | None = None,
+        start_after: str | None = None,
+        continuation_token: str | None = None,
+        max_keys: int | None = 1000,
+        fetch_owner: bool = False,
+    ) -> AsyncListIterator[ObjectSummary]: ...
+    def list_multipart_uploads(
+        self,
+        bucket: str,
+        *,
+        prefix: str | None = None,
+        delimiter: str | None = None,
+        key_marker: str | None = None,
+        upload_id_marker: str | None = None,
+        max_uploads: int | None = 1000,
+    ) -> AsyncListIterator[MultipartUpload]: ...
+    def abort_incomplete_uploads(
+        self, bucket: str, *, prefix: str = "", older_than: _Seconds | None = None
+    ) -> Awaitable[AbortReport]: ...
+    def put_object_tagging(self, bucket: str, key: str, tags: _Tags) -> Awaitable[PutObjectTaggingOutput]: ...
+    def get_object_tagging(
+        self, bucket: str, key: str, *, version_id: str | None = None
+    ) -> Awaitable[GetObjectTaggingOutput]: ...
+    def delete_object_tagging(self, bucket: str, key: str) -> Awaitable[DeleteObjectTaggingOutput]: ...
     def upload_file(
         self,
         bucket: str,

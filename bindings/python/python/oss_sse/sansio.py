@@ -22,6 +22,16 @@ Example with httpx::
     )
     resp = httpx.request(signed.method, signed.url, headers=signed.headers, content=req.body)
     rule = op.from_response(resp.status_code, resp.headers, resp.content)
+
+Listings paginate without I/O: ``op.next_page(output)`` is the request of the next page, or
+None after the last::
+
+    op = sansio.ListObjectsV2("examplebucket", prefix="logs/")
+    while op is not None:
+        page = op.from_response(*send(op))
+        for o in page.contents:
+            print(o.key, o.size)
+        op = op.next_page(page)
 """
 
 from oss_sse._oss_sse import (
@@ -31,6 +41,12 @@ from oss_sse._oss_sse import (
     Config,
     CopyObject,
     DeleteBucket,
+    DeleteObjectTagging,
+    GetObjectTagging,
+    ListMultipartUploads,
+    ListObjectsV2,
+    PutObjectTagging,
+    UploadPartCopy,
     DeleteBucketEncryption,
     DeleteObject,
     GetBucketEncryption,
@@ -72,4 +88,10 @@ __all__ = [
     "CompleteMultipartUpload",
     "AbortMultipartUpload",
     "ListParts",
+    "ListObjectsV2",
+    "ListMultipartUploads",
+    "UploadPartCopy",
+    "PutObjectTagging",
+    "GetObjectTagging",
+    "DeleteObjectTagging",
 ]

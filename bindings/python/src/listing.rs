@@ -1,0 +1,347 @@
+//! Listings as Python iterators: `Client.list_objects_v2(...)` is an iterator of
+//! `ObjectSummary`, `AsyncClient.list_objects_v2(...)` an async iterator, and `.pages()` on
+//! either gives the pages instead. Same for `list_multipart_uploads`.
+//!
+//! A listing is `oss_sse_hyper::Client::pages` (the Rust stream, which owns every protocol
+//! rule: paginating, decoding, refusing a repeated marker) driven by a task on the shared
+//! runtime. The task sends each page, converted to Python-ready values, through a channel
+//! of one: the next page is fetched while Python works through the current one, and at most
+//! two pages are held however large the bucket. Dropping the iterator stops the task.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use futures_util::StreamExt;
+use oss_sse_core::ops::{self, Paginate};
+use oss_sse_hyper::{Client, Error};
+use pyo3::IntoPyObjectExt;
+use pyo3::exceptions::{PyStopAsyncIteration, PyStopIteration};
+use pyo3::prelude::*;
+use tokio::sync::mpsc;
+
+use crate::errors::{core_err, to_pyerr};
+use crate::runtime::{runtime, spawn, wait};
+use crate::types::ToPy;
+
+/// One page, ready to become Python objects on a thread that holds the GIL: the page's
+/// items (objects or uploads), or the page itself (`pages()`).
+struct Batch {
+    /// How many Python objects `convert` makes.
+    len: usize,
+    convert: Convert,
+}
+
+/// Makes a page's Python objects (attached).
+type Convert = Box<dyn FnOnce(Python<'_>) -> PyResult<Vec<Py<PyAny>>> + Send>;
+
+/// What a listing yields: the listing's items, or its pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Yield {
+    Items,
+    Pages,
+}
+
+/// A listing operation the binding can iterate: how to take a page's items.
+pub(crate) trait Listing: Paginate + Clone + PartialEq + Send + Sync + 'static
+where
+    Self::Output: ToPy + Clone,
+{
+    /// One item of a page, as Python sees it.
+    type Item: for<'py> IntoPyObject<'py> + Send + 'static;
+    /// Takes the items out of a page.
+    fn items(page: Self::Output) -> Vec<Self::Item>;
+}
+
+impl Listing for ops::ListObjectsV2 {
+    type Item = crate::types::ObjectSummary;
+    fn items(page: ops::ListObjectsV2Output) -> Vec<Self::Item> {
+        page.contents
+            .into_iter()
+            .map(crate::types::object_summary)
+            .collect()
+    }
+}
+
+impl Listing for ops::ListMultipartUploads {
+    type Item = crate::types::MultipartUpload;
+    fn items(page: ops::ListMultipartUploadsOutput) -> Vec<Self::Item> {
+        page.uploads
+            .into_iter()
+            .map(crate::types::multipart_upload)
+            .collect()
+    }
+}
+
+fn batch<O: Listing>(page: O::Output, what: Yield) -> Batch
+where
+    O::Output: ToPy + Clone,
+{
+    match what {
+        Yield::Items => {
+            let items = O::items(page);
+            Batch {
+                len: items.len(),
+                convert: Box::new(move |py| items.into_iter().map(|i| i.into_py_any(py)).collect()),
+            }
+        }
+        Yield::Pages => Batch {
+            len: 1,
+            convert: Box::new(move |py| Ok(vec![page.to_py().into_py_any(py)?])),
+        },
+    }
+}
+
+/// Starts a listing: a task pushing converted pages into a channel of one.
+pub(crate) type Start = Arc<dyn Fn(Yield) -> Feed + Send + Sync>;
+
+/// The receiving end of a running listing; dropping it stops the task.
+pub(crate) struct Feed {
+    rx: mpsc::Receiver<Result<Batch, Error>>,
+    task: tokio::task::AbortHandle,
+}
+
+impl Drop for Feed {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Checks the first request (bad input raises before anything is sent) and returns how to
+/// start the listing.
+pub(crate) fn start<O: Listing>(client: Client, first: O) -> PyResult<Start>
+where
+    O::Output: ToPy + Clone + Send + 'static,
+{
+    first.to_request(client.config()).map_err(core_err)?;
+    Ok(Arc::new(move |what| {
+        let (tx, rx) = mpsc::channel(1);
+        let pages = client.pages(first.clone());
+        // The task lives on the multi-thread runtime; its connections come from the pool of
+        // the client it was given.
+        let _guard = runtime().enter();
+        let task = runtime().spawn(async move {
+            let mut pages = std::pin::pin!(pages);
+            while let Some(page) = pages.next().await {
+                let failed = page.is_err();
+                if tx.send(page.map(|p| batch::<O>(p, what))).await.is_err() || failed {
+                    break;
+                }
+            }
+        });
+        Feed {
+            rx,
+            task: task.abort_handle(),
+        }
+    }))
+}
+
+/// The state an iterator and its in-flight fetches share.
+struct State {
+    /// Converted items not yet handed out.
+    ready: VecDeque<Py<PyAny>>,
+    /// `None` once the listing has ended (or failed).
+    feed: Option<Arc<tokio::sync::Mutex<Feed>>>,
+}
+
+impl State {
+    fn new(feed: Feed) -> Self {
+        Self {
+            ready: VecDeque::new(),
+            feed: Some(Arc::new(tokio::sync::Mutex::new(feed))),
+        }
+    }
+}
+
+fn lock(m: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The next page from `feed`: `Ok(None)` at the end.
+async fn next_batch(feed: Arc<tokio::sync::Mutex<Feed>>) -> Result<Option<Batch>, Error> {
+    feed.lock().await.rx.recv().await.transpose()
+}
+
+/// A listing as a Python iterator (``for o in client.list_objects_v2("bucket")``).
+///
+/// Items come a page at a time; the next page is fetched while the current one is being
+/// consumed. ``pages()`` iterates the pages instead (with their common prefixes), from the
+/// first page. Errors are raised by the ``next()`` call that reaches them.
+#[pyclass(name = "ListIterator", module = "oss_sse._oss_sse")]
+pub(crate) struct PyListIterator {
+    start: Start,
+    state: Arc<Mutex<State>>,
+}
+
+impl PyListIterator {
+    pub(crate) fn new(start: Start, what: Yield) -> Self {
+        let feed = start(what);
+        Self {
+            start,
+            state: Arc::new(Mutex::new(State::new(feed))),
+        }
+    }
+}
+
+#[pymethods]
+impl PyListIterator {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        loop {
+            let feed = {
+                let mut st = lock(&self.state);
+                if let Some(item) = st.ready.pop_front() {
+                    return Ok(item);
+                }
+                match &st.feed {
+                    Some(f) => f.clone(),
+                    None => return Err(PyStopIteration::new_err(())),
+                }
+            };
+            let fetched = wait(py, async move { Ok(next_batch(feed).await) })?;
+            let mut st = lock(&self.state);
+            match fetched {
+                Ok(Some(b)) => st.ready.extend((b.convert)(py)?),
+                Ok(None) => {
+                    st.feed = None;
+                }
+                Err(e) => {
+                    st.feed = None;
+                    return Err(to_pyerr(e));
+                }
+            }
+        }
+    }
+
+    /// The pages of the listing (``ListObjectsV2Output`` / ``ListMultipartUploadsOutput``),
+    /// from the first, as a new iterator.
+    fn pages(&self) -> Self {
+        Self::new(self.start.clone(), Yield::Pages)
+    }
+
+    fn __repr__(&self) -> &'static str {
+        "<oss_sse.ListIterator>"
+    }
+}
+
+/// A listing as an asyncio async iterator (``async for o in client.list_objects_v2(...)``).
+///
+/// Items come a page at a time; the next page is fetched while the current one is being
+/// consumed. ``pages()`` iterates the pages instead, from the first page.
+#[pyclass(name = "AsyncListIterator", module = "oss_sse._oss_sse")]
+pub(crate) struct PyAsyncListIterator {
+    start: Start,
+    state: Arc<Mutex<State>>,
+}
+
+impl PyAsyncListIterator {
+    pub(crate) fn new(start: Start, what: Yield) -> Self {
+        let feed = start(what);
+        Self {
+            start,
+            state: Arc::new(Mutex::new(State::new(feed))),
+        }
+    }
+}
+
+/// The next item once a page has arrived: converted on the event loop's thread, where the
+/// rest of the page is queued for the following `__anext__` calls.
+struct NextItem {
+    state: Arc<Mutex<State>>,
+    batch: Option<Batch>,
+}
+
+impl<'py> IntoPyObject<'py> for NextItem {
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let Some(batch) = self.batch else {
+            return Err(PyStopAsyncIteration::new_err(()));
+        };
+        let mut st = lock(&self.state);
+        st.ready.extend((batch.convert)(py)?);
+        match st.ready.pop_front() {
+            Some(item) => Ok(item.into_bound(py)),
+            None => Err(PyStopAsyncIteration::new_err(())),
+        }
+    }
+}
+
+#[pymethods]
+impl PyAsyncListIterator {
+    fn __aiter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let feed = {
+            let mut st = lock(&self.state);
+            if let Some(item) = st.ready.pop_front() {
+                return Ok(Bound::new(py, Ready(Mutex::new(Some(item))))?.into_any());
+            }
+            match &st.feed {
+                Some(f) => f.clone(),
+                None => return Err(PyStopAsyncIteration::new_err(())),
+            }
+        };
+        let state = self.state.clone();
+        spawn(py, async move {
+            // Pages without items (only common prefixes) are skipped here, off the loop.
+            loop {
+                match next_batch(feed.clone()).await {
+                    Ok(Some(b)) if b.len == 0 => {}
+                    Ok(Some(b)) => {
+                        return Ok(NextItem {
+                            state,
+                            batch: Some(b),
+                        });
+                    }
+                    Ok(None) => {
+                        lock(&state).feed = None;
+                        return Ok(NextItem { state, batch: None });
+                    }
+                    Err(e) => {
+                        lock(&state).feed = None;
+                        return Err(to_pyerr(e));
+                    }
+                }
+            }
+        })
+    }
+
+    /// The pages of the listing, from the first, as a new async iterator.
+    fn pages(&self) -> Self {
+        Self::new(self.start.clone(), Yield::Pages)
+    }
+
+    fn __repr__(&self) -> &'static str {
+        "<oss_sse.AsyncListIterator>"
+    }
+}
+
+/// An awaitable that is already done: what `__anext__` returns for an item at hand (no
+/// event-loop round trip).
+#[pyclass(module = "oss_sse._oss_sse")]
+struct Ready(Mutex<Option<Py<PyAny>>>);
+
+#[pymethods]
+impl Ready {
+    fn __await__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+    fn __next__(&self) -> PyResult<()> {
+        let v = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        Err(PyStopIteration::new_err((v,)))
+    }
+}
