@@ -20,7 +20,7 @@ use bytes::Bytes;
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use http::{Request, Response};
 use oss_sse_core::crc::crc64;
-use oss_sse_core::ops::{GetBucketEncryption, ListParts};
+use oss_sse_core::ops::{GetBucketEncryption, ListObjectsV2, ListParts};
 use oss_sse_core::sign::verify::{self, RequestToVerify};
 use oss_sse_core::time::parse_v4_timestamp;
 use oss_sse_core::{Credentials, Operation, SignatureVersion, Signer, SigningContext};
@@ -334,6 +334,28 @@ fn list_parts_page(n: u32) -> Response<Bytes> {
         .unwrap()
 }
 
+/// A 1,000-key ListObjectsV2 page as the emulator writes it (url-encoded keys, quoted ETags).
+fn list_objects_page(n: u32) -> Response<Bytes> {
+    use std::fmt::Write as _;
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult><Name>examplebucket</Name><Prefix>logs%2F</Prefix><MaxKeys>1000</MaxKeys><EncodingType>url</EncodingType><IsTruncated>true</IsTruncated><NextContinuationToken>AWxvZ3MvMjAyNi8wMDAwMDk5OS5sb2c%3D</NextContinuationToken>",
+    );
+    for i in 0..n {
+        let _ = write!(
+            xml,
+            "<Contents><Key>logs%2F2026%2F{i:08}.log</Key><LastModified>2026-11-30T12:00:00.000Z</LastModified><ETag>\"5B3C1A2E053D763E1B002CC607C5{i:04X}\"</ETag><Type>Normal</Type><Size>{}</Size><StorageClass>Standard</StorageClass></Contents>",
+            u64::from(i) * 37
+        );
+    }
+    let _ = write!(xml, "<KeyCount>{n}</KeyCount></ListBucketResult>");
+    Response::builder()
+        .status(200)
+        .header("content-type", "application/xml")
+        .header("x-oss-request-id", "106452c8-10ff-812d-736e-c865294a0000")
+        .body(Bytes::from(xml))
+        .unwrap()
+}
+
 fn bench_parse(c: &mut Criterion) {
     let mut g = c.benchmark_group("parse");
     g.throughput(Throughput::Elements(1));
@@ -356,6 +378,14 @@ fn bench_parse(c: &mut Criterion) {
     let page = list_parts_page(1000);
     assert_eq!(op.from_response(page.clone()).unwrap().parts.len(), 1000);
     g.bench_function("list_parts/1000 parts", |b| {
+        b.iter_batched(|| page.clone(), |r| op.from_response(r).unwrap(), HOT);
+    });
+    let op = ListObjectsV2::new(BUCKET).with_prefix("logs/");
+    let page = list_objects_page(1000);
+    let out = op.from_response(page.clone()).unwrap();
+    assert_eq!(out.contents.len(), 1000);
+    assert_eq!(out.contents[999].key, "logs/2026/00000999.log");
+    g.bench_function("list_objects_v2/1000 keys", |b| {
         b.iter_batched(|| page.clone(), |r| op.from_response(r).unwrap(), HOT);
     });
     g.finish();

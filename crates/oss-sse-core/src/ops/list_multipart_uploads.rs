@@ -1,8 +1,10 @@
+use std::borrow::Cow;
+
 use bytes::Bytes;
 use http::{Method, Request, Response};
 
-use super::list_objects_v2::{bool_field, check_max, field, num};
-use super::{Operation, Paginate, RequestParts, check, parse_xml, request_id};
+use super::list_objects_v2::{bool_field, check_max, cow_field, field, num, text};
+use super::{Operation, Paginate, RequestParts, check, request_id};
 use crate::config::Config;
 use crate::error::{BuildError, Error, ParseError};
 use crate::headers::{
@@ -153,31 +155,64 @@ impl Operation for ListMultipartUploads {
 
     fn from_response(&self, response: Response<Bytes>) -> Result<Self::Output, Error> {
         let (head, body) = check(response)?;
-        let doc: wire::ListUploadsDoc = parse_xml(&body, Self::NAME, "ListMultipartUploadsResult")?;
         let op = Self::NAME;
-        let url = non_empty(doc.encoding_type).is_some_and(|e| e.eq_ignore_ascii_case("url"));
-        let mut uploads = Vec::with_capacity(doc.uploads.len());
-        for u in doc.uploads {
-            let key = field(u.key, url, op, "Key")?.ok_or_else(|| {
+        let doc: UploadsPage<'_> = wire::read_list(
+            &body,
+            "ListMultipartUploadsResult",
+            |doc: &mut UploadsPage<'_>, path, text| {
+                let Some(text) = text else {
+                    if path == ["Upload"] {
+                        let item = std::mem::take(&mut doc.item);
+                        doc.uploads.push(item);
+                    }
+                    return;
+                };
+                match *path {
+                    ["Upload", "Key"] => doc.item[0] = Some(text),
+                    ["Upload", "UploadId"] => doc.item[1] = Some(text),
+                    ["Upload", "StorageClass"] => doc.item[2] = Some(text),
+                    ["Upload", "Initiated"] => doc.item[3] = Some(text),
+                    ["CommonPrefixes", "Prefix"] => doc.prefixes.push(text),
+                    [name] => doc.top.push((name, text)),
+                    _ => {}
+                }
+            },
+        )
+        .map_err(|e| ParseError::new(format!("failed to parse {op} response body: {e}")))?;
+        let UploadsPage {
+            top,
+            uploads: raw_uploads,
+            prefixes: raw_prefixes,
+            ..
+        } = doc;
+        let top = |name: &str| {
+            top.iter()
+                .rev()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.as_ref().to_owned())
+        };
+        let url = non_empty(top("EncodingType")).is_some_and(|e| e.eq_ignore_ascii_case("url"));
+        let mut uploads = Vec::with_capacity(raw_uploads.len());
+        for [key, upload_id, storage_class, initiated] in raw_uploads {
+            let key = cow_field(key, url, op, "Key")?.ok_or_else(|| {
                 ParseError::new("ListMultipartUploads response has an upload without a Key")
             })?;
-            let upload_id = non_empty(u.upload_id).ok_or_else(|| {
+            let upload_id = text(upload_id).ok_or_else(|| {
                 ParseError::new("ListMultipartUploads response has an upload without an UploadId")
             })?;
             uploads.push(MultipartUploadSummary {
                 key,
                 upload_id,
-                storage_class: non_empty(u.storage_class),
-                initiated: non_empty(u.initiated),
+                storage_class: text(storage_class),
+                initiated: text(initiated),
             });
         }
-        let common_prefixes = doc
-            .common_prefixes
+        let common_prefixes = raw_prefixes
             .into_iter()
-            .filter_map(|p| field(p.prefix, url, op, "CommonPrefixes/Prefix").transpose())
+            .filter_map(|p| cow_field(Some(p), url, op, "CommonPrefixes/Prefix").transpose())
             .collect::<Result<Vec<_>, _>>()?;
-        let is_truncated = bool_field(doc.is_truncated, op, "IsTruncated")?;
-        let next_key_marker = field(doc.next_key_marker, url, op, "NextKeyMarker")?;
+        let is_truncated = bool_field(top("IsTruncated"), op, "IsTruncated")?;
+        let next_key_marker = field(top("NextKeyMarker"), url, op, "NextKeyMarker")?;
         if is_truncated && next_key_marker.is_none() {
             // Without it the next page cannot be asked for: stopping here would drop uploads.
             return Err(ParseError::new(
@@ -186,14 +221,14 @@ impl Operation for ListMultipartUploads {
             .into());
         }
         Ok(ListMultipartUploadsOutput {
-            bucket: non_empty(doc.bucket),
-            prefix: field(doc.prefix, url, op, "Prefix")?,
-            delimiter: field(doc.delimiter, url, op, "Delimiter")?,
-            key_marker: field(doc.key_marker, url, op, "KeyMarker")?,
-            upload_id_marker: non_empty(doc.upload_id_marker),
+            bucket: non_empty(top("Bucket")),
+            prefix: field(top("Prefix"), url, op, "Prefix")?,
+            delimiter: field(top("Delimiter"), url, op, "Delimiter")?,
+            key_marker: field(top("KeyMarker"), url, op, "KeyMarker")?,
+            upload_id_marker: non_empty(top("UploadIdMarker")),
             next_key_marker,
-            next_upload_id_marker: non_empty(doc.next_upload_id_marker),
-            max_uploads: num(doc.max_uploads, op, "MaxUploads")?,
+            next_upload_id_marker: non_empty(top("NextUploadIdMarker")),
+            max_uploads: num(top("MaxUploads"), op, "MaxUploads")?,
             is_truncated,
             uploads,
             common_prefixes,
@@ -212,4 +247,37 @@ impl Paginate for ListMultipartUploads {
         next.upload_id_marker = previous.next_upload_id_marker.clone();
         Some(next)
     }
+    fn next_page_early(&self, response: &Response<Bytes>) -> Option<Self> {
+        let body = response.body();
+        if !response.status().is_success()
+            || super::scan_element(body, "IsTruncated")?.trim() != "true"
+            || super::scan_element(body, "EncodingType")?.trim() != "url"
+        {
+            return None;
+        }
+        let key = percent_encoding::percent_decode_str(
+            super::scan_element(body, "NextKeyMarker")?.trim(),
+        )
+        .decode_utf8()
+        .ok()?;
+        if key.is_empty() {
+            return None;
+        }
+        let mut next = self.clone().with_key_marker(key.into_owned());
+        next.upload_id_marker = super::scan_element(body, "NextUploadIdMarker")
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(str::to_owned);
+        Some(next)
+    }
+}
+
+/// A page as read: the root's leaves, each upload's fields (key, id, storage class,
+/// initiated), borrowed from the body where possible.
+#[derive(Default)]
+struct UploadsPage<'a> {
+    top: Vec<(&'static str, Cow<'a, str>)>,
+    uploads: Vec<[Option<Cow<'a, str>>; 4]>,
+    prefixes: Vec<Cow<'a, str>>,
+    item: [Option<Cow<'a, str>>; 4],
 }

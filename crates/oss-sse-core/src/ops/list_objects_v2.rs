@@ -1,7 +1,9 @@
+use std::borrow::Cow;
+
 use bytes::Bytes;
 use http::{Method, Request, Response};
 
-use super::{Operation, Paginate, RequestParts, check, parse_xml, request_id};
+use super::{Operation, Paginate, RequestParts, check, request_id};
 use crate::config::Config;
 use crate::error::{BuildError, Error, ParseError};
 use crate::headers::{
@@ -260,37 +262,79 @@ impl Operation for ListObjectsV2 {
 
     fn from_response(&self, response: Response<Bytes>) -> Result<Self::Output, Error> {
         let (head, body) = check(response)?;
-        let doc: wire::ListBucketDoc = parse_xml(&body, Self::NAME, "ListBucketResult")?;
         let op = Self::NAME;
-        let url = non_empty(doc.encoding_type).is_some_and(|e| e.eq_ignore_ascii_case("url"));
-        let mut contents = Vec::with_capacity(doc.contents.len());
-        for c in doc.contents {
-            let key = field(c.key, url, op, "Key")?.ok_or_else(|| {
-                ParseError::new("ListObjectsV2 response has an object without a Key")
-            })?;
-            contents.push(ObjectSummary {
-                key,
-                last_modified: non_empty(c.last_modified),
-                etag: non_empty(c.etag).map(|e| e.trim_matches('"').to_owned()),
-                object_type: non_empty(c.object_type),
-                size: num(c.size, op, "Size")?.unwrap_or(0),
-                storage_class: non_empty(c.storage_class),
-                restore_info: non_empty(c.restore_info),
-                transition_time: non_empty(c.transition_time),
-                owner: c.owner.map(|o| Owner {
-                    id: non_empty(o.id),
-                    display_name: non_empty(o.display_name),
-                }),
-            });
+        let mut doc: Page<'_> = wire::read_list(
+            &body,
+            "ListBucketResult",
+            |doc: &mut Page<'_>, path, text| {
+                let Some(text) = text else {
+                    if path == ["Contents"] {
+                        let item = std::mem::take(&mut doc.item);
+                        match doc.url {
+                            // OSS writes EncodingType first: entries convert as they end.
+                            Some(url) => match summary(item, url) {
+                                Ok(o) => doc.contents.push(o),
+                                Err(e) => {
+                                    doc.error.get_or_insert(e);
+                                }
+                            },
+                            None => doc.unsure.push(item),
+                        }
+                    }
+                    return;
+                };
+                let item = &mut doc.item;
+                match *path {
+                    ["Contents", "Key"] => item.key = Some(text),
+                    ["Contents", "LastModified"] => item.last_modified = Some(text),
+                    ["Contents", "ETag"] => item.etag = Some(text),
+                    ["Contents", "Type"] => item.object_type = Some(text),
+                    ["Contents", "Size"] => item.size = Some(text),
+                    ["Contents", "StorageClass"] => item.storage_class = Some(text),
+                    ["Contents", "RestoreInfo"] => item.restore_info = Some(text),
+                    ["Contents", "TransitionTime"] => item.transition_time = Some(text),
+                    ["Contents", "Owner", "ID"] => item.owner_id = Some(text),
+                    ["Contents", "Owner", "DisplayName"] => item.owner_name = Some(text),
+                    ["CommonPrefixes", "Prefix"] => doc.common_prefixes.push(text),
+                    ["EncodingType"] => {
+                        // Entries read before it (none, from OSS) wait for the end.
+                        if doc.contents.is_empty() && doc.unsure.is_empty() {
+                            doc.url = Some(text.trim().eq_ignore_ascii_case("url"));
+                        }
+                        doc.top.push(("EncodingType", text));
+                    }
+                    [name] => doc.top.push((name, text)),
+                    _ => {}
+                }
+                if let ["Contents", "Owner", ..] = *path {
+                    doc.item.owner = true;
+                }
+            },
+        )
+        .map_err(|e| ParseError::new(format!("failed to parse {op} response body: {e}")))?;
+        if let Some(e) = doc.error.take() {
+            return Err(e);
+        }
+        let top = |name: &str| {
+            doc.top
+                .iter()
+                .rev()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.as_ref().to_owned())
+        };
+        let url = non_empty(top("EncodingType")).is_some_and(|e| e.eq_ignore_ascii_case("url"));
+        let mut contents = std::mem::take(&mut doc.contents);
+        for c in std::mem::take(&mut doc.unsure) {
+            contents.push(summary(c, url)?);
         }
         let common_prefixes = doc
             .common_prefixes
             .into_iter()
-            .filter_map(|p| field(p.prefix, url, op, "CommonPrefixes/Prefix").transpose())
+            .filter_map(|p| cow_field(Some(p), url, op, "CommonPrefixes/Prefix").transpose())
             .collect::<Result<Vec<_>, _>>()?;
-        let is_truncated = bool_field(doc.is_truncated, op, "IsTruncated")?;
+        let is_truncated = bool_field(top("IsTruncated"), op, "IsTruncated")?;
         let next_continuation_token = field(
-            doc.next_continuation_token,
+            top("NextContinuationToken"),
             url,
             op,
             "NextContinuationToken",
@@ -302,13 +346,13 @@ impl Operation for ListObjectsV2 {
             .into());
         }
         Ok(ListObjectsV2Output {
-            name: non_empty(doc.name),
-            prefix: field(doc.prefix, url, op, "Prefix")?,
-            delimiter: field(doc.delimiter, url, op, "Delimiter")?,
-            start_after: field(doc.start_after, url, op, "StartAfter")?,
-            continuation_token: field(doc.continuation_token, url, op, "ContinuationToken")?,
-            max_keys: num(doc.max_keys, op, "MaxKeys")?,
-            key_count: num(doc.key_count, op, "KeyCount")?,
+            name: non_empty(top("Name")),
+            prefix: field(top("Prefix"), url, op, "Prefix")?,
+            delimiter: field(top("Delimiter"), url, op, "Delimiter")?,
+            start_after: field(top("StartAfter"), url, op, "StartAfter")?,
+            continuation_token: field(top("ContinuationToken"), url, op, "ContinuationToken")?,
+            max_keys: num(top("MaxKeys"), op, "MaxKeys")?,
+            key_count: num(top("KeyCount"), op, "KeyCount")?,
             is_truncated,
             next_continuation_token,
             contents,
@@ -318,11 +362,120 @@ impl Operation for ListObjectsV2 {
     }
 }
 
+/// A page as read: the root's leaves and each entry's fields, borrowed from the body where
+/// the text has no references.
+#[derive(Default)]
+struct Page<'a> {
+    top: Vec<(&'static str, Cow<'a, str>)>,
+    /// Whether keys are URL-encoded, once `EncodingType` has been read (before any entry).
+    url: Option<bool>,
+    contents: Vec<ObjectSummary>,
+    /// Entries read before `EncodingType`, converted at the end.
+    unsure: Vec<Item<'a>>,
+    common_prefixes: Vec<Cow<'a, str>>,
+    /// The entry being read.
+    item: Item<'a>,
+    /// The first entry that could not be converted.
+    error: Option<Error>,
+}
+
+/// An entry as the caller sees it.
+fn summary(c: Item<'_>, url: bool) -> Result<ObjectSummary, Error> {
+    let op = "ListObjectsV2";
+    let key = cow_field(c.key, url, op, "Key")?
+        .ok_or_else(|| ParseError::new("ListObjectsV2 response has an object without a Key"))?;
+    let size = match c.size.as_deref().map(str::trim) {
+        None | Some("") => 0,
+        Some(s) => s
+            .parse()
+            .map_err(|_| ParseError::new(format!("{op} response has a malformed Size: {s:?}")))?,
+    };
+    Ok(ObjectSummary {
+        key,
+        last_modified: text(c.last_modified),
+        etag: c
+            .etag
+            .as_deref()
+            .map(|e| e.trim().trim_matches('"'))
+            .filter(|e| !e.is_empty())
+            .map(str::to_owned),
+        object_type: text(c.object_type),
+        size,
+        storage_class: text(c.storage_class),
+        restore_info: text(c.restore_info),
+        transition_time: text(c.transition_time),
+        owner: c.owner.then(|| Owner {
+            id: text(c.owner_id),
+            display_name: text(c.owner_name),
+        }),
+    })
+}
+
+#[derive(Default)]
+struct Item<'a> {
+    key: Option<Cow<'a, str>>,
+    last_modified: Option<Cow<'a, str>>,
+    etag: Option<Cow<'a, str>>,
+    object_type: Option<Cow<'a, str>>,
+    size: Option<Cow<'a, str>>,
+    storage_class: Option<Cow<'a, str>>,
+    restore_info: Option<Cow<'a, str>>,
+    transition_time: Option<Cow<'a, str>>,
+    owner: bool,
+    owner_id: Option<Cow<'a, str>>,
+    owner_name: Option<Cow<'a, str>>,
+}
+
+/// Trimmed text, absent when empty.
+pub(crate) fn text(v: Option<Cow<'_, str>>) -> Option<String> {
+    let v = v?;
+    let t = v.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+/// [`field`] for borrowed text: empty reads as absent, URL-decoded when the page says so.
+pub(crate) fn cow_field(
+    v: Option<Cow<'_, str>>,
+    url: bool,
+    op: &str,
+    what: &str,
+) -> Result<Option<String>, Error> {
+    match v {
+        None => Ok(None),
+        Some(s) if s.is_empty() => Ok(None),
+        Some(s) if url => percent_encoding::percent_decode_str(&s)
+            .decode_utf8()
+            .map(|c| Some(c.into_owned()))
+            .map_err(|_| {
+                ParseError::new(format!(
+                    "{op} response: {what} {s:?} does not decode to UTF-8"
+                ))
+                .into()
+            }),
+        Some(s) => Ok(Some(s.into_owned())),
+    }
+}
+
 impl Paginate for ListObjectsV2 {
     fn next_page(&self, previous: &Self::Output) -> Option<Self> {
         let token = previous.next_continuation_token.as_ref()?;
         previous
             .is_truncated
             .then(|| self.clone().with_continuation_token(token.clone()))
+    }
+
+    fn next_page_early(&self, response: &Response<Bytes>) -> Option<Self> {
+        let body = response.body();
+        if !response.status().is_success()
+            || super::scan_element(body, "IsTruncated")?.trim() != "true"
+            || super::scan_element(body, "EncodingType")?.trim() != "url"
+        {
+            return None;
+        }
+        let raw = super::scan_element(body, "NextContinuationToken")?;
+        let token = percent_encoding::percent_decode_str(raw.trim())
+            .decode_utf8()
+            .ok()?;
+        (!token.is_empty()).then(|| self.clone().with_continuation_token(token.into_owned()))
     }
 }

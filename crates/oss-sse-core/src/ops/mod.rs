@@ -135,6 +135,28 @@ pub enum UploadChecksum {
 pub trait Paginate: Operation + Sized {
     /// The request for the page after `previous`, or `None` when it was the last.
     fn next_page(&self, previous: &Self::Output) -> Option<Self>;
+
+    /// The request for the next page read from the raw response by a quick scan, before the
+    /// page is parsed; `None` when the scan cannot tell (parse, then [`next_page`]). A
+    /// transport uses it to fetch page N+1 while it parses page N. [`next_page`] on the
+    /// parsed page remains the authority: a transport must check that the two agree.
+    ///
+    /// [`next_page`]: Paginate::next_page
+    fn next_page_early(&self, response: &Response<Bytes>) -> Option<Self> {
+        let _ = response;
+        None
+    }
+}
+
+/// The text of the first `<name>…</name>` in `body`, when it holds no markup or reference
+/// (what a pre-scan can take without parsing).
+pub(crate) fn scan_element<'a>(body: &'a [u8], name: &str) -> Option<&'a str> {
+    let open = format!("<{name}>");
+    let close = format!("</{name}>");
+    let start = memchr::memmem::find(body, open.as_bytes())? + open.len();
+    let len = memchr::memmem::find(&body[start..], close.as_bytes())?;
+    let text = std::str::from_utf8(&body[start..start + len]).ok()?;
+    (!text.contains(['<', '&'])).then_some(text)
 }
 
 /// An operation whose success body is streamed (GetObject).

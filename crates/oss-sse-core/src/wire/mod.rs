@@ -4,11 +4,15 @@
 //! (no declaration, no whitespace). Response bodies are read with serde; every field is
 //! optional and element order does not matter, and empty elements read as absent.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde::Deserialize;
 
 use crate::sse::{DataEncryption, ServerSideEncryptionRule, SseAlgorithm};
+
+mod list;
+pub(crate) use list::read_list;
 
 pub(crate) type XmlError = quick_xml::DeError;
 
@@ -62,12 +66,12 @@ pub(crate) fn from_xml_root<T: serde::de::DeserializeOwned>(
 }
 
 /// Escapes text for an XML element body (for servers writing OSS documents).
-pub fn xml_escape(s: &str) -> std::borrow::Cow<'_, str> {
+pub fn xml_escape(s: &str) -> Cow<'_, str> {
     escape(s)
 }
 
 /// Escapes text for an XML element body.
-pub(crate) fn escape(s: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn escape(s: &str) -> Cow<'_, str> {
     quick_xml::escape::escape(s)
 }
 
@@ -278,116 +282,6 @@ pub fn parse_create_bucket_request(body: &[u8]) -> Result<Option<String>, String
 }
 
 // ---- listing ----
-
-#[derive(Debug, Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct ListBucketDoc {
-    #[serde(rename = "Name")]
-    pub(crate) name: Option<String>,
-    #[serde(rename = "Prefix")]
-    pub(crate) prefix: Option<String>,
-    #[serde(rename = "StartAfter")]
-    pub(crate) start_after: Option<String>,
-    #[serde(rename = "ContinuationToken")]
-    pub(crate) continuation_token: Option<String>,
-    #[serde(rename = "NextContinuationToken")]
-    pub(crate) next_continuation_token: Option<String>,
-    #[serde(rename = "MaxKeys")]
-    pub(crate) max_keys: Option<String>,
-    #[serde(rename = "Delimiter")]
-    pub(crate) delimiter: Option<String>,
-    #[serde(rename = "EncodingType")]
-    pub(crate) encoding_type: Option<String>,
-    #[serde(rename = "IsTruncated")]
-    pub(crate) is_truncated: Option<String>,
-    #[serde(rename = "KeyCount")]
-    pub(crate) key_count: Option<String>,
-    #[serde(rename = "Contents")]
-    pub(crate) contents: Vec<ContentsDoc>,
-    #[serde(rename = "CommonPrefixes")]
-    pub(crate) common_prefixes: Vec<PrefixDoc>,
-}
-
-#[derive(Debug, Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct ContentsDoc {
-    #[serde(rename = "Key")]
-    pub(crate) key: Option<String>,
-    #[serde(rename = "LastModified")]
-    pub(crate) last_modified: Option<String>,
-    #[serde(rename = "ETag")]
-    pub(crate) etag: Option<String>,
-    #[serde(rename = "Type")]
-    pub(crate) object_type: Option<String>,
-    #[serde(rename = "Size")]
-    pub(crate) size: Option<String>,
-    #[serde(rename = "StorageClass")]
-    pub(crate) storage_class: Option<String>,
-    #[serde(rename = "RestoreInfo")]
-    pub(crate) restore_info: Option<String>,
-    #[serde(rename = "TransitionTime")]
-    pub(crate) transition_time: Option<String>,
-    #[serde(rename = "Owner")]
-    pub(crate) owner: Option<OwnerDoc>,
-}
-
-#[derive(Debug, Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct OwnerDoc {
-    #[serde(rename = "ID")]
-    pub(crate) id: Option<String>,
-    #[serde(rename = "DisplayName")]
-    pub(crate) display_name: Option<String>,
-}
-
-#[derive(Debug, Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct PrefixDoc {
-    #[serde(rename = "Prefix")]
-    pub(crate) prefix: Option<String>,
-}
-
-#[derive(Debug, Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct ListUploadsDoc {
-    #[serde(rename = "Bucket")]
-    pub(crate) bucket: Option<String>,
-    #[serde(rename = "EncodingType")]
-    pub(crate) encoding_type: Option<String>,
-    #[serde(rename = "KeyMarker")]
-    pub(crate) key_marker: Option<String>,
-    #[serde(rename = "UploadIdMarker")]
-    pub(crate) upload_id_marker: Option<String>,
-    #[serde(rename = "NextKeyMarker")]
-    pub(crate) next_key_marker: Option<String>,
-    #[serde(rename = "NextUploadIdMarker")]
-    pub(crate) next_upload_id_marker: Option<String>,
-    #[serde(rename = "Delimiter")]
-    pub(crate) delimiter: Option<String>,
-    #[serde(rename = "Prefix")]
-    pub(crate) prefix: Option<String>,
-    #[serde(rename = "MaxUploads")]
-    pub(crate) max_uploads: Option<String>,
-    #[serde(rename = "IsTruncated")]
-    pub(crate) is_truncated: Option<String>,
-    #[serde(rename = "Upload")]
-    pub(crate) uploads: Vec<UploadDoc>,
-    #[serde(rename = "CommonPrefixes")]
-    pub(crate) common_prefixes: Vec<PrefixDoc>,
-}
-
-#[derive(Debug, Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct UploadDoc {
-    #[serde(rename = "Key")]
-    pub(crate) key: Option<String>,
-    #[serde(rename = "UploadId")]
-    pub(crate) upload_id: Option<String>,
-    #[serde(rename = "StorageClass")]
-    pub(crate) storage_class: Option<String>,
-    #[serde(rename = "Initiated")]
-    pub(crate) initiated: Option<String>,
-}
 
 // ---- tagging ----
 
