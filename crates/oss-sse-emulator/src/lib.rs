@@ -40,6 +40,7 @@ pub use disk::{DiskCounts, DiskError, DiskFaultRule, DiskFaults, DiskOp};
 pub use faults::{FaultAction, FaultMatch, FaultRule, FaultStats, Faults};
 pub use oss_sse_core::Credentials;
 
+pub use handlers::SeedSpec;
 use server::{ServerSettings, Shared};
 use store::Store;
 
@@ -396,6 +397,12 @@ impl EmulatorHandle {
             out.push(u.state.lock().await.parts.len());
         }
         out
+    }
+    /// Creates many objects at once without HTTP (see [`SeedSpec`]); returns how many.
+    pub async fn seed(&self, spec: &SeedSpec) -> std::io::Result<u64> {
+        handlers::seed(&self.shared, spec)
+            .await
+            .map_err(|e| std::io::Error::other(format!("{}: {}", e.code, e.message)))
     }
     /// Number of objects stored (all buckets).
     pub async fn object_count(&self) -> usize {

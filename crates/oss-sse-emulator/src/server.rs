@@ -357,6 +357,7 @@ fn error_response(e: &OssErr, request_id: &str, host: &str, head: bool) -> Resp 
 
 /// Serves one request.
 pub(crate) async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, BoxError> {
+    let started = std::time::Instant::now();
     let target = resolve(&req, shared.settings.hostname.as_deref());
     let (parts, incoming) = req.into_parts();
     let mut body = ReqBody::new(incoming, &parts.headers, shared.settings.idle_timeout);
@@ -445,6 +446,12 @@ pub(crate) async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result
         Err(e) => error_response(&e, &request_id, &host, head),
     };
     finish_headers(&mut resp, &request_id);
+    // As OSS: the milliseconds the server spent on the request (the body, when streamed,
+    // is sent afterwards).
+    resp.headers_mut().insert(
+        "x-oss-server-time",
+        HeaderValue::from(started.elapsed().as_millis() as u64),
+    );
     let mut resp = settle_body(resp, &ctx, body).await;
     if let Some(f) = resp_fault {
         resp = apply_response_fault(resp, f).await;

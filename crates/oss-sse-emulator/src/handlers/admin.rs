@@ -7,8 +7,12 @@
 use http::header::{CONNECTION, CONTENT_TYPE};
 use http::{HeaderValue, Response, StatusCode};
 
+use std::sync::Arc;
+
 use crate::body::ReqBody;
+use crate::error::OssErr;
 use crate::server::{Ctx, Resp, Shared, full};
+use crate::store::{Guard, ObjectMeta};
 
 /// Largest admin request body.
 pub(crate) const MAX_ADMIN_BODY: usize = 1 << 20;
@@ -132,6 +136,104 @@ pub(crate) async fn admin(shared: &Shared, ctx: &Ctx, body: &mut ReqBody) -> Res
             ),
             Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
         },
+        ("POST", "/-/seed") => {
+            let b = match read(body).await {
+                Ok(b) => b,
+                Err(r) => return r,
+            };
+            match serde_json::from_slice::<SeedSpec>(&b) {
+                Ok(spec) => match seed(shared, &spec).await {
+                    Ok(n) => json(StatusCode::OK, serde_json::json!({ "created": n })),
+                    Err(e) => error(
+                        StatusCode::from_u16(e.status.as_u16()).unwrap_or(StatusCode::BAD_REQUEST),
+                        format!("{}: {}", e.code, e.message),
+                    ),
+                },
+                Err(e) => error(StatusCode::BAD_REQUEST, e),
+            }
+        }
         _ => error(StatusCode::NOT_FOUND, "unknown admin endpoint"),
     }
+}
+
+/// Many objects at once (`POST /-/seed`, [`crate::EmulatorHandle::seed`]): keys
+/// `{prefix}{i:08}` for `i` in `start..start + count`, each holding `size` bytes of a fixed
+/// pattern, encrypted as `sse` says or by the bucket's rule. Each is a real object: its own
+/// blob (encrypted at rest) and commit, as a PutObject would make it, without HTTP.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedSpec {
+    /// An existing bucket.
+    pub bucket: String,
+    /// Key prefix.
+    #[serde(default)]
+    pub prefix: String,
+    /// First index.
+    #[serde(default)]
+    pub start: u64,
+    /// Number of objects.
+    pub count: u64,
+    /// Bytes per object.
+    #[serde(default)]
+    pub size: u64,
+    /// `AES256`, `SM4` or `KMS` (none: the bucket's rule).
+    #[serde(default)]
+    pub sse: Option<String>,
+    /// The CMK id with `KMS`.
+    #[serde(default)]
+    pub sse_key_id: Option<String>,
+    /// `SM4` with `KMS`.
+    #[serde(default)]
+    pub sse_data_encryption: Option<String>,
+}
+
+/// Largest seed in one call.
+const MAX_SEED: u64 = 10_000_000;
+
+pub(crate) async fn seed(shared: &Shared, spec: &SeedSpec) -> Result<u64, OssErr> {
+    if spec.count > MAX_SEED || spec.size > (64 << 20) {
+        return Err(OssErr::invalid_argument(format!(
+            "a seed is at most {MAX_SEED} objects of at most 64 MiB"
+        )));
+    }
+    let meta = super::bucket_meta(shared, &spec.bucket).await?;
+    let requested = match &spec.sse {
+        Some(a) => super::sse_record(
+            a,
+            spec.sse_key_id.as_deref(),
+            spec.sse_data_encryption.as_deref(),
+        )?,
+        None => None,
+    };
+    let sse = super::effective_sse(shared, requested, meta.rule.as_ref()).await?;
+    let body: Vec<u8> = (0..spec.size).map(|i| (i % 251) as u8).collect();
+    let mut n = 0;
+    for i in spec.start..spec.start.saturating_add(spec.count) {
+        let mut w = shared
+            .store
+            .object_writer(sse.as_ref())
+            .await
+            .map_err(OssErr::internal)?;
+        w.write(&body).await.map_err(OssErr::internal)?;
+        let blob = Arc::new(w.finish(None).await.map_err(OssErr::internal)?);
+        let om = ObjectMeta {
+            bucket: spec.bucket.clone(),
+            key: format!("{}{i:08}", spec.prefix),
+            size: blob.info.size,
+            etag: blob.info.md5.to_ascii_uppercase(),
+            md5: Some(blob.info.md5.clone()),
+            crc64: blob.info.crc64,
+            headers: Default::default(),
+            metadata: Vec::new(),
+            tags: Vec::new(),
+            sse: sse.clone(),
+            object_type: "Normal".into(),
+            last_modified: shared.now_secs(),
+            generation: 0,
+            upload_id: None,
+        };
+        super::object::commit_new(shared, om, vec![blob], Guard::None).await?;
+        n += 1;
+    }
+    Ok(n)
 }

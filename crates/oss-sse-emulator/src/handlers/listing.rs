@@ -72,18 +72,40 @@ fn max_entries(ctx: &Ctx, name: &str, default: usize) -> Result<usize, OssErr> {
 /// byte outside `A-Za-z0-9-_.~`, so `/`, `+` and space never appear raw and every client's
 /// decoder agrees), else XML-escaped.
 fn out(v: &str, url: bool) -> String {
-    if url {
-        percent_encoding::utf8_percent_encode(v, UNRESERVED).to_string()
-    } else {
-        xml_escape(v).into_owned()
-    }
+    let mut s = String::with_capacity(v.len() + 8);
+    push_out(&mut s, v, url);
+    s
 }
 
-const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
+/// Appends `v` as a list document carries it: under `encoding-type=url` every byte outside
+/// `A-Za-z0-9-_.~` as upper-case `%XX` (so `/`, `+`, space and `%` decode the same in every
+/// SDK), otherwise XML-escaped. A page appends a thousand keys: runs of plain bytes are
+/// copied at once.
+fn push_out(s: &mut String, v: &str, url: bool) {
+    if !url {
+        s.push_str(&xml_escape(v));
+        return;
+    }
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut run = 0;
+    for (i, &c) in v.as_bytes().iter().enumerate() {
+        if c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~') {
+            continue;
+        }
+        // `run..i` is plain ASCII right after an escaped byte (or at the start): both ends
+        // are character boundaries.
+        if run < i {
+            s.push_str(&v[run..i]);
+        }
+        s.push('%');
+        s.push(char::from(HEX[usize::from(c >> 4)]));
+        s.push(char::from(HEX[usize::from(c & 15)]));
+        run = i + 1;
+    }
+    if run < v.len() {
+        s.push_str(&v[run..]);
+    }
+}
 
 /// The common prefix `key` rolls up into, if any.
 fn rollup<'k>(key: &'k str, prefix: &str, delimiter: &str) -> Option<&'k str> {
@@ -145,7 +167,7 @@ fn page<'a>(
     'seek: loop {
         let range = objects.range::<String, _>((lower.clone(), Bound::Unbounded));
         for (k, o) in range {
-            if !k.starts_with(p.prefix) {
+            if !p.prefix.is_empty() && !k.starts_with(p.prefix) {
                 break 'seek;
             }
             match rollup(k, p.prefix, p.delimiter) {
@@ -193,17 +215,31 @@ fn token_position(t: &str) -> Result<String, OssErr> {
     }
 }
 
-fn contents(s: &mut String, o: &Object, url: bool, owner: bool) {
+/// `LastModified` of the objects of one page (many share a second).
+#[derive(Default)]
+struct Times(Option<(i64, String)>);
+
+impl Times {
+    fn get(&mut self, secs: i64) -> &str {
+        if self.0.as_ref().is_none_or(|(t, _)| *t != secs) {
+            self.0 = Some((secs, format_iso8601(secs)));
+        }
+        self.0.as_ref().map_or("", |(_, s)| s.as_str())
+    }
+}
+
+fn contents(s: &mut String, o: &Object, url: bool, owner: bool, times: &mut Times) {
     let m = &o.meta;
-    let _ = write!(
-        s,
-        "<Contents><Key>{}</Key><LastModified>{}</LastModified><ETag>\"{}\"</ETag><Type>{}</Type><Size>{}</Size><StorageClass>Standard</StorageClass>",
-        out(&m.key, url),
-        format_iso8601(m.last_modified),
-        m.etag,
-        m.object_type,
-        m.size
-    );
+    s.push_str("<Contents><Key>");
+    push_out(s, &m.key, url);
+    s.push_str("</Key><LastModified>");
+    s.push_str(times.get(m.last_modified));
+    s.push_str("</LastModified><ETag>\"");
+    s.push_str(&m.etag);
+    s.push_str("\"</ETag><Type>");
+    s.push_str(&m.object_type);
+    let _ = write!(s, "</Type><Size>{}</Size>", m.size);
+    s.push_str("<StorageClass>Standard</StorageClass>");
     if owner {
         s.push_str(
             "<Owner><ID>oss-sse-emulator</ID><DisplayName>oss-sse-emulator</DisplayName></Owner>",
@@ -213,18 +249,17 @@ fn contents(s: &mut String, o: &Object, url: bool, owner: bool) {
 }
 
 fn tail(s: &mut String, items: &[Item<'_>], url: bool, owner: bool) {
+    let mut times = Times::default();
     for i in items {
         if let Item::Object(o) = i {
-            contents(s, o, url, owner);
+            contents(s, o, url, owner, &mut times);
         }
     }
     for i in items {
         if let Item::Prefix(p) = i {
-            let _ = write!(
-                s,
-                "<CommonPrefixes><Prefix>{}</Prefix></CommonPrefixes>",
-                out(p, url)
-            );
+            s.push_str("<CommonPrefixes><Prefix>");
+            push_out(s, p, url);
+            s.push_str("</Prefix></CommonPrefixes>");
         }
     }
 }

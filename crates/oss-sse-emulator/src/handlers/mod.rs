@@ -24,7 +24,8 @@ use crate::error::OssErr;
 use crate::server::{Ctx, Resp, Shared, full};
 use crate::store::{BucketMeta, CommitError, RuleRecord, StdHeaders};
 
-pub(crate) use admin::admin;
+pub use admin::SeedSpec;
+pub(crate) use admin::{admin, seed};
 
 pub(crate) type R = Result<Resp, OssErr>;
 
@@ -212,6 +213,16 @@ pub(crate) fn request_sse(ctx: &Ctx) -> Result<Option<SseRecord>, OssErr> {
     let data = ctx
         .h(X_OSS_SERVER_SIDE_DATA_ENCRYPTION)
         .filter(|v| !v.is_empty());
+    sse_record(alg, key_id, data)
+}
+
+/// An object-level SSE request (algorithm, key id, data encryption) checked as OSS checks
+/// the `x-oss-server-side-*` headers.
+pub(crate) fn sse_record(
+    alg: &str,
+    key_id: Option<&str>,
+    data: Option<&str>,
+) -> Result<Option<SseRecord>, OssErr> {
     match alg {
         "AES256" | "SM4" => {
             if key_id.is_some() {
