@@ -707,6 +707,28 @@ impl Client {
         .await
     }
 
+    /// Sends an operation (whose body is in the request) and returns the raw response, with
+    /// the same signing, retries and timeouts as [`send`](Self::send); a non-2xx answer that
+    /// is not retried is returned too, for the operation to interpret. For transports that
+    /// look at a response before parsing it (the listing streams' pre-scan).
+    pub(crate) async fn send_raw<O>(&self, op: &O) -> Result<Response<Bytes>, Error>
+    where
+        O: Operation + Sync,
+    {
+        let req = op.to_request(&self.inner.config)?;
+        let read = self.inner.timeouts.read;
+        self.run(
+            O::NAME,
+            req,
+            None,
+            op.is_idempotent(),
+            UploadCrc::Off,
+            true,
+            |parts, b| async move { Ok(Response::from_parts(parts, collect(b, read).await?)) },
+        )
+        .await
+    }
+
     /// GetObject with the body as a stream. Retries cover everything up to the response
     /// head; the stream verifies CRC-64 at its end for full-object reads.
     pub async fn get_object(&self, op: &GetObject) -> Result<GetObjectStream, Error> {

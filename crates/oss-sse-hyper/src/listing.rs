@@ -12,6 +12,29 @@ use oss_sse_core::ops::{
 use crate::client::Client;
 use crate::error::Error;
 
+/// A page fetched ahead; dropping it (the stream dropped, or a different marker followed)
+/// aborts the request.
+struct Prefetch(tokio::task::JoinHandle<Result<http::Response<bytes::Bytes>, Error>>);
+
+impl Prefetch {
+    async fn join(mut self) -> Result<http::Response<bytes::Bytes>, Error> {
+        match (&mut self.0).await {
+            Ok(r) => r,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => Err(Error::Transport(crate::error::TransportError::new(
+                crate::error::TransportErrorKind::Other,
+                format!("the page fetched ahead was cancelled: {e}"),
+            ))),
+        }
+    }
+}
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// What [`Client::abort_incomplete_uploads`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -25,48 +48,90 @@ pub struct AbortReport {
 }
 
 impl Client {
-    /// Every page of a listing operation, in order: the next page is requested when the
-    /// stream is polled past the current one.
+    /// Every page of a listing operation, in order.
+    ///
+    /// Page N+1 is requested as soon as page N has arrived, before page N is parsed (its
+    /// marker is found by [`Paginate::next_page_early`]'s scan), so fetching overlaps parsing
+    /// and the consumer's work; at most one page is fetched ahead, so memory stays bounded
+    /// whatever the bucket's size. The parsed page stays the authority: when its marker
+    /// differs from the scan's, the early fetch is dropped and the parsed marker followed. A
+    /// service that hands back the marker it was given ends the stream with a parse error
+    /// (following it would loop forever).
     pub fn pages<O>(
         &self,
         first: O,
     ) -> impl Stream<Item = Result<O::Output, Error>> + Send + 'static
     where
-        O: Paginate + PartialEq + Send + Sync + 'static,
+        O: Paginate + Clone + PartialEq + Send + Sync + 'static,
         O::Output: Send + 'static,
     {
+        /// A request and, when it was sent early, its response on the way.
+        struct Ahead<O> {
+            req: O,
+            fetch: Option<Prefetch>,
+        }
         /// What the next poll does.
         enum Next<O> {
-            Fetch(O),
+            Fetch(Ahead<O>),
             /// The page just yielded named itself as the next one.
             Loop,
             Done,
         }
         let client = self.clone();
-        futures_util::stream::try_unfold(Next::Fetch(first), move |state| {
-            let client = client.clone();
-            async move {
-                let req = match state {
-                    Next::Fetch(req) => req,
-                    Next::Done => return Ok(None),
-                    // The service handed back the marker it was given: following it would
-                    // loop forever on one page.
-                    Next::Loop => {
-                        return Err(Error::Parse(oss_sse_core::ParseError::other(format!(
-                            "{} returned the same continuation marker twice",
-                            O::NAME
-                        ))));
-                    }
-                };
-                let page = client.send(&req).await?;
-                let next = match req.next_page(&page) {
-                    Some(n) if n == req => Next::Loop,
-                    Some(n) => Next::Fetch(n),
-                    None => Next::Done,
-                };
-                Ok(Some((page, next)))
-            }
-        })
+        futures_util::stream::try_unfold(
+            Next::Fetch(Ahead {
+                req: first,
+                fetch: None,
+            }),
+            move |state| {
+                let client = client.clone();
+                async move {
+                    let Ahead { req, fetch } = match state {
+                        Next::Fetch(a) => a,
+                        Next::Done => return Ok(None),
+                        Next::Loop => {
+                            return Err(Error::Parse(oss_sse_core::ParseError::other(format!(
+                                "{} returned the same continuation marker twice",
+                                O::NAME
+                            ))));
+                        }
+                    };
+                    let raw = match fetch {
+                        Some(f) => f.join().await?,
+                        None => client.send_raw(&req).await?,
+                    };
+                    // Ask for the next page now; parse this one while it comes.
+                    let early = req.next_page_early(&raw).filter(|n| *n != req);
+                    let ahead = early.map(|n| {
+                        let c = client.clone();
+                        let sent = n.clone();
+                        let fetch = Prefetch(tokio::spawn(async move { c.send_raw(&sent).await }));
+                        (n, fetch)
+                    });
+                    let page = match req.from_response(raw) {
+                        Ok(p) => p,
+                        // A garbled page is fetched again through the retrying path.
+                        Err(oss_sse_core::Error::Parse(_)) => client.send(&req).await?,
+                        Err(e) => return Err(e.into()),
+                    };
+                    let next = match req.next_page(&page) {
+                        Some(n) if n == req => Next::Loop,
+                        Some(n) => match ahead {
+                            Some((early, fetch)) if early == n => Next::Fetch(Ahead {
+                                req: n,
+                                fetch: Some(fetch),
+                            }),
+                            _ => Next::Fetch(Ahead {
+                                req: n,
+                                fetch: None,
+                            }),
+                        },
+                        None => Next::Done,
+                    };
+                    Ok(Some((page, next)))
+                }
+            },
+        )
     }
 
     /// Every page of ListObjectsV2.
