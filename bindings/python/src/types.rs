@@ -1068,46 +1068,80 @@ output! {
     }
 }
 
-output! {
-    /// One object of a listing.
-    ObjectSummary as "ObjectSummary" {
-        /// The key, exactly as stored (decoded from the wire's URL encoding).
-        key: String,
-        /// Size in bytes.
-        size: u64,
-        /// ETag without quotes.
-        etag: Option<String>,
-        /// ISO 8601 last-modified time.
-        last_modified: Option<String>,
-        /// ``Normal``, ``Multipart``, ``Appendable`` or ``Symlink``.
-        object_type: Option<String>,
-        /// Storage class.
-        storage_class: Option<String>,
-        /// Restore status of an archived object.
-        restore_info: Option<String>,
-        /// When the object last changed storage class.
-        transition_time: Option<String>,
-        /// Owner (with ``fetch_owner=True``).
-        owner: Option<Owner>,
+/// One object of a listing. Its fields become Python objects when they are read, so a
+/// listing of a million keys makes a million small objects, not ten million.
+#[pyclass(frozen, name = "ObjectSummary", module = "oss_sse._oss_sse")]
+#[derive(Debug, Clone)]
+pub(crate) struct ObjectSummary(ops::ObjectSummary);
+
+#[pymethods]
+impl ObjectSummary {
+    /// The key, exactly as stored (decoded from the wire's URL encoding).
+    #[getter]
+    fn key(&self) -> &str {
+        &self.0.key
+    }
+    /// Size in bytes.
+    #[getter]
+    fn size(&self) -> u64 {
+        self.0.size
+    }
+    /// ETag without quotes.
+    #[getter]
+    fn etag(&self) -> Option<&str> {
+        self.0.etag.as_deref()
+    }
+    /// ISO 8601 last-modified time.
+    #[getter]
+    fn last_modified(&self) -> Option<&str> {
+        self.0.last_modified.as_deref()
+    }
+    /// ``Normal``, ``Multipart``, ``Appendable`` or ``Symlink``.
+    #[getter]
+    fn object_type(&self) -> Option<&str> {
+        self.0.object_type.as_deref()
+    }
+    /// Storage class.
+    #[getter]
+    fn storage_class(&self) -> Option<&str> {
+        self.0.storage_class.as_deref()
+    }
+    /// Restore status of an archived object.
+    #[getter]
+    fn restore_info(&self) -> Option<&str> {
+        self.0.restore_info.as_deref()
+    }
+    /// When the object last changed storage class.
+    #[getter]
+    fn transition_time(&self) -> Option<&str> {
+        self.0.transition_time.as_deref()
+    }
+    /// Owner (with ``fetch_owner=True``).
+    #[getter]
+    fn owner(&self) -> Option<Owner> {
+        self.0.owner.as_ref().map(|w| Owner {
+            id: w.id.clone(),
+            display_name: w.display_name.clone(),
+        })
+    }
+    /// Field-by-field representation.
+    fn __repr__(&self) -> String {
+        let o = &self.0;
+        format!(
+            "ObjectSummary(key={}, size={}, etag={}, last_modified={}, object_type={}, storage_class={})",
+            conv::repr(&o.key),
+            o.size,
+            opt_repr(o.etag.as_deref()),
+            opt_repr(o.last_modified.as_deref()),
+            opt_repr(o.object_type.as_deref()),
+            opt_repr(o.storage_class.as_deref()),
+        )
     }
 }
 
 /// The Python form of one listed object.
 pub(crate) fn object_summary(o: ops::ObjectSummary) -> ObjectSummary {
-    ObjectSummary {
-        key: o.key,
-        size: o.size,
-        etag: o.etag,
-        last_modified: o.last_modified,
-        object_type: o.object_type,
-        storage_class: o.storage_class,
-        restore_info: o.restore_info,
-        transition_time: o.transition_time,
-        owner: o.owner.map(|w| Owner {
-            id: w.id,
-            display_name: w.display_name,
-        }),
-    }
+    ObjectSummary(o)
 }
 
 output! {
