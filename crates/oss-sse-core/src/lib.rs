@@ -50,6 +50,7 @@ pub mod encode;
 pub mod error;
 pub mod headers;
 pub mod ops;
+pub mod policy;
 pub mod sign;
 pub mod sse;
 pub mod time;
