@@ -75,6 +75,9 @@ pub struct CopyOptions {
     /// Copy only this version of the source (its ETag); by default the one HEAD sees first.
     /// A source that changes meanwhile makes the copy fail with 412 `PreconditionFailed`.
     pub source_etag: Option<String>,
+    /// The source as a HeadObject the caller already made: the copy then makes none, and
+    /// copies only that version (its ETag), with its metadata.
+    pub source_head: Option<ObjectHead>,
     /// Stops the copy (aborting its multipart upload): [`Error::Cancelled`].
     pub cancel: Option<CancellationToken>,
     /// Called with (bytes copied, total).
@@ -92,6 +95,7 @@ impl Default for CopyOptions {
             tags: TagsChange::Keep,
             forbid_overwrite: false,
             source_etag: None,
+            source_head: None,
             cancel: None,
             progress: None,
         }
@@ -149,6 +153,13 @@ impl CopyOptions {
     #[must_use]
     pub fn with_source_etag(mut self, etag: impl Into<String>) -> Self {
         self.source_etag = Some(etag.into());
+        self
+    }
+    /// Uses `head` (a HeadObject of the source) instead of making one: the copy is of that
+    /// version only.
+    #[must_use]
+    pub fn with_source_head(mut self, head: ObjectHead) -> Self {
+        self.source_head = Some(head);
         self
     }
     /// Refuses to overwrite the destination.
@@ -231,11 +242,16 @@ impl Client {
         if let Some(sse) = &opts.server_side_encryption {
             sse.validate()?;
         }
-        let source = unless_cancelled(
-            opts.cancel.as_ref(),
-            self.head_object(source_bucket, source_key),
-        )
-        .await?;
+        let source = match &opts.source_head {
+            Some(h) => h.clone(),
+            None => {
+                unless_cancelled(
+                    opts.cancel.as_ref(),
+                    self.head_object(source_bucket, source_key),
+                )
+                .await?
+            }
+        };
         let etag = match (&opts.source_etag, &source.etag) {
             (Some(want), Some(have)) if !want.trim_matches('"').eq_ignore_ascii_case(have) => {
                 return Err(precondition_failed(source_key, want));

@@ -23,6 +23,7 @@ mod client;
 mod copy;
 pub mod credentials;
 mod error;
+pub mod fleet;
 mod listing;
 mod retry;
 mod transfer;
