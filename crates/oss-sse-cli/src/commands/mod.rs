@@ -1,5 +1,6 @@
 //! One module per command.
 
+mod audit;
 mod bucket;
 mod bucket_encryption;
 mod cp;
@@ -7,6 +8,7 @@ mod demo;
 mod emulator;
 mod ls;
 mod presign;
+mod reencrypt;
 mod stat;
 mod uploads;
 
@@ -50,6 +52,11 @@ pub(crate) enum Cmd {
     Uploads(uploads::Args),
     /// Show an object's size, ETag, CRC-64 and declared encryption.
     Stat(stat::Args),
+    /// Find the objects that do not meet an encryption policy (exit status 3 if any).
+    Audit(audit::Args),
+    /// Re-encrypt in place the objects that do not meet a target encryption, keeping their
+    /// bytes, metadata, headers and tags; resumable with --journal.
+    Reencrypt(reencrypt::Args),
     /// Print a presigned URL.
     Presign(presign::Args),
     /// Run the local OSS emulator until interrupted.
@@ -67,6 +74,8 @@ pub(crate) async fn run(cmd: Cmd, ctx: &Ctx) -> Result<(), Fail> {
         Cmd::Ls(a) => ls::run(a, ctx).await,
         Cmd::Uploads(a) => uploads::run(a, ctx).await,
         Cmd::Stat(a) => stat::run(a, ctx).await,
+        Cmd::Audit(a) => audit::run(a, ctx).await,
+        Cmd::Reencrypt(a) => reencrypt::run(a, ctx).await,
         Cmd::Presign(a) => presign::run(a, ctx).await,
         Cmd::Emulator(a) => emulator::run(a, ctx).await,
         Cmd::Demo => demo::run(ctx.out == Output::Json).await,

@@ -70,9 +70,9 @@ fn pct(part: u64, all: u64) -> f64 {
 /// A horizontal stacked bar (one segment per entry) with a legend, as SVG.
 fn stacked_bar(id: &str, entries: &[(String, u64, &str)]) -> String {
     let total: u64 = entries.iter().map(|e| e.1).sum();
+    let h = 40 + 22 * entries.len();
     let mut s = format!(
-        r#"<svg id="{id}" class="chart" viewBox="0 0 600 {}" role="img" xmlns="http://www.w3.org/2000/svg">"#,
-        40 + 22 * entries.len()
+        r#"<svg id="{id}" class="chart" width="600" height="{h}" viewBox="0 0 600 {h}" role="img" xmlns="http://www.w3.org/2000/svg">"#
     );
     let mut x = 0.0;
     for (label, n, colour) in entries {
@@ -111,9 +111,9 @@ fn bars(id: &str, groups: &[(String, Totals, Option<Totals>)]) -> String {
     g.sort_by(|a, b| b.1.objects.cmp(&a.1.objects).then(a.0.cmp(&b.0)));
     let shown = &g[..g.len().min(20)];
     let max = shown.iter().map(|e| e.1.objects).max().unwrap_or(0).max(1);
+    let h = 24 * shown.len().max(1);
     let mut s = format!(
-        r#"<svg id="{id}" class="chart" viewBox="0 0 600 {}" role="img" xmlns="http://www.w3.org/2000/svg">"#,
-        24 * shown.len().max(1)
+        r#"<svg id="{id}" class="chart" width="600" height="{h}" viewBox="0 0 600 {h}" role="img" xmlns="http://www.w3.org/2000/svg">"#
     );
     for (i, (label, t, bad)) in shown.iter().enumerate() {
         let y = 24 * i;
@@ -182,7 +182,7 @@ h1{{font-size:22px;margin:0 0 4px}} h2{{font-size:16px;margin:28px 0 8px}}
 .sub{{color:#616161;margin-bottom:16px}}
 .cards{{display:flex;gap:12px;flex-wrap:wrap}} .card{{border:1px solid #e0e0e0;border-radius:6px;padding:12px 16px;min-width:150px}}
 .card .n{{font-size:26px;font-weight:600}} .ok{{color:#2e7d32}} .warn{{color:#c62828}}
-.grid{{display:grid;grid-template-columns:1fr 1fr;gap:24px}} .chart{{width:100%;height:auto}}
+.grid{{display:grid;grid-template-columns:1fr 1fr;gap:24px}} .chart{{max-width:100%;height:auto}}
 table{{border-collapse:collapse;width:100%;font-size:13px}} td,th{{border-bottom:1px solid #eee;padding:4px 6px;text-align:left}}
 td.key{{font-family:ui-monospace,monospace;word-break:break-all}}
 </style></head><body>
@@ -255,7 +255,9 @@ td.key{{font-family:ui-monospace,monospace;word-break:break-all}}
         summary.attention.len(),
         attention
     );
-    for f in &summary.attention {
+    let mut noted: Vec<_> = summary.attention.iter().collect();
+    noted.sort_by(|a, b| a.key.cmp(&b.key));
+    for f in noted {
         let sse = f.server_side_encryption.as_ref().map_or_else(
             || "none".to_owned(),
             |x| {
