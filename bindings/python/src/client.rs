@@ -692,6 +692,83 @@ macro_rules! client_class {
                 })
             }
 
+            // -- audit and re-encryption --
+
+            /// Audits every object under ``prefix`` against an encryption policy:
+            /// ``"bucket"`` (the bucket's default rule), ``"any"``, ``"AES256"``, ``"SM4"``,
+            /// ``"KMS[:KEYID]"`` or ``"KMS+SM4[:KEYID]"``. Lists, HEADs ``concurrency``
+            /// objects at a time (default 64) and yields a ``Finding`` per object, in no
+            /// particular order, as an iterator (an async iterator on ``AsyncClient``) whose
+            /// ``.summary`` holds the running totals and ``.report_html()`` the HTML report.
+            ///
+            /// Raises
+            /// ------
+            /// ClientError
+            ///     At once, for a bad policy or argument.
+            /// OssError
+            ///     From the iteration step that meets it (a bucket without a rule when the
+            ///     policy is ``"bucket"``, a listing error); a failed HEAD is a finding.
+            #[pyo3(signature = (bucket, *, prefix="", policy="bucket", concurrency=64, max_rps=None))]
+            fn audit(
+                &self,
+                py: Python<'_>,
+                bucket: String,
+                prefix: &str,
+                policy: &str,
+                concurrency: usize,
+                max_rps: Option<u32>,
+            ) -> PyResult<Py<PyAny>> {
+                if !(1..=1024).contains(&concurrency) {
+                    return Err(client_error("concurrency", format!("{concurrency} is outside 1..=1024")));
+                }
+                oss_sse_core::validate::bucket_name(&bucket).map_err(|e| crate::errors::core_err(e.into()))?;
+                let mut opts = oss_sse_hyper::fleet::AuditOptions::default()
+                    .with_prefix(prefix.to_owned())
+                    .with_policy(crate::fleet::policy_arg(policy, "policy")?)
+                    .with_concurrency(concurrency);
+                opts.max_rps = max_rps;
+                Self::audit_iter(py, self.transfers.clone(), bucket, opts)
+            }
+
+            /// Re-encrypts in place every object under ``prefix`` that does not meet ``to``
+            /// (``"bucket"``, ``"AES256"``, ``"SM4"``, ``"KMS[:KEYID]"``,
+            /// ``"KMS+SM4[:KEYID]"``): a copy onto itself only if it is still the version
+            /// assessed (a concurrent write always wins and is reported as ``changed``), with
+            /// every ``x-oss-meta-*``, the standard headers and the tags resent, then checked
+            /// (size, CRC-64, encryption). ``journal`` records finished objects; with
+            /// ``resume=True`` the objects an earlier run finished are not touched.
+            /// Appendable objects are skipped unless ``include_appendable``.
+            ///
+            /// ``progress(result)`` is called with each ``ReencryptResult`` from a worker
+            /// thread; an exception it raises stops the run and is re-raised.
+            ///
+            /// Returns
+            /// -------
+            /// ReencryptSummary
+            #[pyo3(signature = (bucket, *, prefix="", to="bucket", concurrency=16, max_rps=None, dry_run=false, journal=None, resume=false, include_appendable=false, progress=None))]
+            #[allow(clippy::too_many_arguments)] // mirrors the Python signature
+            fn reencrypt<'py>(
+                &self,
+                py: Python<'py>,
+                bucket: String,
+                prefix: &str,
+                to: &str,
+                concurrency: usize,
+                max_rps: Option<u32>,
+                dry_run: bool,
+                journal: Option<PathBuf>,
+                resume: bool,
+                include_appendable: bool,
+                progress: Option<Py<PyAny>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let args = crate::fleet::ReencryptArgs::new(
+                    prefix.to_owned(), to, concurrency, max_rps, dry_run, journal, resume, include_appendable,
+                )?;
+                let client = self.transfers.clone();
+                let error = Arc::new(Mutex::new(None));
+                self.run_transfer(py, crate::fleet::reencrypt(client, bucket, args.opts, progress, error))
+            }
+
             // -- tagging --
 
             /// Replaces an object's tags (``Mapping[str, str]`` or pairs; at most 10).
@@ -1079,6 +1156,16 @@ impl PyClient {
         Ok(Py::new(py, PyListIterator::new(start, Yield::Items))?.into_any())
     }
 
+    /// An audit as a (blocking) iterator.
+    fn audit_iter(
+        py: Python<'_>,
+        client: Client,
+        bucket: String,
+        opts: oss_sse_hyper::fleet::AuditOptions,
+    ) -> PyResult<Py<PyAny>> {
+        Ok(Py::new(py, crate::fleet::PyAuditIterator::new(client, bucket, opts))?.into_any())
+    }
+
     /// Blocks on `fut` with the GIL released, driving it on the calling thread.
     fn run<'py, F, T>(&self, py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
     where
@@ -1105,6 +1192,20 @@ impl PyAsyncClient {
     /// A listing as an async iterator.
     fn listing(py: Python<'_>, start: crate::listing::Start) -> PyResult<Py<PyAny>> {
         Ok(Py::new(py, PyAsyncListIterator::new(start, Yield::Items))?.into_any())
+    }
+
+    /// An audit as an async iterator.
+    fn audit_iter(
+        py: Python<'_>,
+        client: Client,
+        bucket: String,
+        opts: oss_sse_hyper::fleet::AuditOptions,
+    ) -> PyResult<Py<PyAny>> {
+        Ok(Py::new(
+            py,
+            crate::fleet::PyAsyncAuditIterator::new(client, bucket, opts),
+        )?
+        .into_any())
     }
 
     /// Returns an asyncio awaitable for `fut`.

@@ -7,6 +7,7 @@ mod client;
 mod conv;
 mod credentials;
 mod errors;
+mod fleet;
 mod listing;
 mod ops;
 mod runtime;
@@ -24,6 +25,11 @@ mod _oss_sse {
     use crate::credentials::{
         PyChainProvider, PyCredentials, PyEcsRamRoleProvider, PyEnvironmentProvider,
         PyStaticProvider,
+    };
+    #[pymodule_export]
+    use crate::fleet::{
+        AuditSummary, Finding, PyAsyncAuditIterator, PyAuditIterator, ReencryptResult,
+        ReencryptSummary,
     };
     #[pymodule_export]
     use crate::listing::{PyAsyncListIterator, PyListIterator};

@@ -25,10 +25,23 @@ use crate::types::ToPy;
 
 /// One page, ready to become Python objects on a thread that holds the GIL: the page's
 /// items (objects or uploads), or the page itself (`pages()`).
-struct Batch {
+pub(crate) struct Batch {
     /// How many Python objects `convert` makes.
     len: usize,
     convert: Convert,
+}
+
+impl Batch {
+    /// Items to be converted on the interpreter's thread.
+    pub(crate) fn of<T>(items: Vec<T>) -> Self
+    where
+        T: for<'py> IntoPyObject<'py> + Send + 'static,
+    {
+        Self {
+            len: items.len(),
+            convert: Box::new(move |py| items.into_iter().map(|i| i.into_py_any(py)).collect()),
+        }
+    }
 }
 
 /// Makes a page's Python objects (attached).
@@ -77,13 +90,7 @@ where
     O::Output: ToPy + Clone,
 {
     match what {
-        Yield::Items => {
-            let items = O::items(page);
-            Batch {
-                len: items.len(),
-                convert: Box::new(move |py| items.into_iter().map(|i| i.into_py_any(py)).collect()),
-            }
-        }
+        Yield::Items => Batch::of(O::items(page)),
         Yield::Pages => Batch {
             len: 1,
             convert: Box::new(move |py| Ok(vec![page.to_py().into_py_any(py)?])),
@@ -106,37 +113,49 @@ impl Drop for Feed {
     }
 }
 
+/// Runs `stream` on the shared runtime, sending its batches through a channel of one.
+pub(crate) fn feed<S>(stream: S) -> Feed
+where
+    S: futures_util::Stream<Item = Result<Batch, Error>> + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel(1);
+    // The task lives on the multi-thread runtime; its connections come from the pool of the
+    // client the stream was made with.
+    let _guard = runtime().enter();
+    let task = runtime().spawn(async move {
+        let mut stream = std::pin::pin!(stream);
+        while let Some(b) = stream.next().await {
+            let failed = b.is_err();
+            if tx.send(b).await.is_err() || failed {
+                break;
+            }
+        }
+    });
+    Feed {
+        rx,
+        task: task.abort_handle(),
+    }
+}
+
 /// Checks the first request (bad input raises before anything is sent) and returns how to
 /// start the listing.
 pub(crate) fn start<O: Listing>(client: Client, first: O) -> PyResult<Start>
 where
     O::Output: ToPy + Clone + Send + 'static,
 {
+    use futures_util::TryStreamExt;
     first.to_request(client.config()).map_err(core_err)?;
     Ok(Arc::new(move |what| {
-        let (tx, rx) = mpsc::channel(1);
-        let pages = client.pages(first.clone());
-        // The task lives on the multi-thread runtime; its connections come from the pool of
-        // the client it was given.
-        let _guard = runtime().enter();
-        let task = runtime().spawn(async move {
-            let mut pages = std::pin::pin!(pages);
-            while let Some(page) = pages.next().await {
-                let failed = page.is_err();
-                if tx.send(page.map(|p| batch::<O>(p, what))).await.is_err() || failed {
-                    break;
-                }
-            }
-        });
-        Feed {
-            rx,
-            task: task.abort_handle(),
-        }
+        feed(
+            client
+                .pages(first.clone())
+                .map_ok(move |p| batch::<O>(p, what)),
+        )
     }))
 }
 
 /// The state an iterator and its in-flight fetches share.
-struct State {
+pub(crate) struct State {
     /// Converted items not yet handed out.
     ready: VecDeque<Py<PyAny>>,
     /// `None` once the listing has ended (or failed).
@@ -144,7 +163,7 @@ struct State {
 }
 
 impl State {
-    fn new(feed: Feed) -> Self {
+    pub(crate) fn new(feed: Feed) -> Self {
         Self {
             ready: VecDeque::new(),
             feed: Some(Arc::new(tokio::sync::Mutex::new(feed))),
@@ -189,30 +208,7 @@ impl PyListIterator {
     }
 
     fn __next__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        loop {
-            let feed = {
-                let mut st = lock(&self.state);
-                if let Some(item) = st.ready.pop_front() {
-                    return Ok(item);
-                }
-                match &st.feed {
-                    Some(f) => f.clone(),
-                    None => return Err(PyStopIteration::new_err(())),
-                }
-            };
-            let fetched = wait(py, async move { Ok(next_batch(feed).await) })?;
-            let mut st = lock(&self.state);
-            match fetched {
-                Ok(Some(b)) => st.ready.extend((b.convert)(py)?),
-                Ok(None) => {
-                    st.feed = None;
-                }
-                Err(e) => {
-                    st.feed = None;
-                    return Err(to_pyerr(e));
-                }
-            }
-        }
+        next_blocking(&self.state, py)
     }
 
     /// The pages of the listing (``ListObjectsV2Output`` / ``ListMultipartUploadsOutput``),
@@ -278,39 +274,7 @@ impl PyAsyncListIterator {
     }
 
     fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let feed = {
-            let mut st = lock(&self.state);
-            if let Some(item) = st.ready.pop_front() {
-                return Ok(Bound::new(py, Ready(Mutex::new(Some(item))))?.into_any());
-            }
-            match &st.feed {
-                Some(f) => f.clone(),
-                None => return Err(PyStopAsyncIteration::new_err(())),
-            }
-        };
-        let state = self.state.clone();
-        spawn(py, async move {
-            // Pages without items (only common prefixes) are skipped here, off the loop.
-            loop {
-                match next_batch(feed.clone()).await {
-                    Ok(Some(b)) if b.len == 0 => {}
-                    Ok(Some(b)) => {
-                        return Ok(NextItem {
-                            state,
-                            batch: Some(b),
-                        });
-                    }
-                    Ok(None) => {
-                        lock(&state).feed = None;
-                        return Ok(NextItem { state, batch: None });
-                    }
-                    Err(e) => {
-                        lock(&state).feed = None;
-                        return Err(to_pyerr(e));
-                    }
-                }
-            }
-        })
+        next_awaitable(&self.state, py)
     }
 
     /// The pages of the listing, from the first, as a new async iterator.
@@ -321,6 +285,74 @@ impl PyAsyncListIterator {
     fn __repr__(&self) -> &'static str {
         "<oss_sse.AsyncListIterator>"
     }
+}
+
+/// The next item of a feed, waiting (GIL released) for its next batch when needed.
+pub(crate) fn next_blocking(state: &Arc<Mutex<State>>, py: Python<'_>) -> PyResult<Py<PyAny>> {
+    loop {
+        let feed = {
+            let mut st = lock(state);
+            if let Some(item) = st.ready.pop_front() {
+                return Ok(item);
+            }
+            match &st.feed {
+                Some(f) => f.clone(),
+                None => return Err(PyStopIteration::new_err(())),
+            }
+        };
+        let fetched = wait(py, async move { Ok(next_batch(feed).await) })?;
+        let mut st = lock(state);
+        match fetched {
+            Ok(Some(b)) => st.ready.extend((b.convert)(py)?),
+            Ok(None) => {
+                st.feed = None;
+            }
+            Err(e) => {
+                st.feed = None;
+                return Err(to_pyerr(e));
+            }
+        }
+    }
+}
+
+/// An awaitable of the next item of a feed: already done when an item is at hand.
+pub(crate) fn next_awaitable<'py>(
+    state: &Arc<Mutex<State>>,
+    py: Python<'py>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let feed = {
+        let mut st = lock(state);
+        if let Some(item) = st.ready.pop_front() {
+            return Ok(Bound::new(py, Ready(Mutex::new(Some(item))))?.into_any());
+        }
+        match &st.feed {
+            Some(f) => f.clone(),
+            None => return Err(PyStopAsyncIteration::new_err(())),
+        }
+    };
+    let state = state.clone();
+    spawn(py, async move {
+        // Pages without items (only common prefixes) are skipped here, off the loop.
+        loop {
+            match next_batch(feed.clone()).await {
+                Ok(Some(b)) if b.len == 0 => {}
+                Ok(Some(b)) => {
+                    return Ok(NextItem {
+                        state,
+                        batch: Some(b),
+                    });
+                }
+                Ok(None) => {
+                    lock(&state).feed = None;
+                    return Ok(NextItem { state, batch: None });
+                }
+                Err(e) => {
+                    lock(&state).feed = None;
+                    return Err(to_pyerr(e));
+                }
+            }
+        }
+    })
 }
 
 /// An awaitable that is already done: what `__anext__` returns for an item at hand (no

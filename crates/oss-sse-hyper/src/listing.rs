@@ -60,7 +60,7 @@ impl Client {
     pub fn pages<O>(
         &self,
         first: O,
-    ) -> impl Stream<Item = Result<O::Output, Error>> + Send + 'static
+    ) -> impl Stream<Item = Result<O::Output, Error>> + Send + 'static + use<O>
     where
         O: Paginate + Clone + PartialEq + Send + Sync + 'static,
         O::Output: Send + 'static,
@@ -138,7 +138,7 @@ impl Client {
     pub fn list_objects_v2_pages(
         &self,
         first: ListObjectsV2,
-    ) -> impl Stream<Item = Result<ListObjectsV2Output, Error>> + Send + 'static {
+    ) -> impl Stream<Item = Result<ListObjectsV2Output, Error>> + Send + 'static + use<> {
         self.pages(first)
     }
 
@@ -157,7 +157,7 @@ impl Client {
     pub fn list_objects_v2(
         &self,
         first: ListObjectsV2,
-    ) -> impl Stream<Item = Result<ObjectSummary, Error>> + Send + Unpin + 'static {
+    ) -> impl Stream<Item = Result<ObjectSummary, Error>> + Send + Unpin + 'static + use<> {
         Box::pin(
             self.pages(first)
                 .map_ok(|p| futures_util::stream::iter(p.contents.into_iter().map(Ok)))
@@ -169,7 +169,8 @@ impl Client {
     pub fn list_multipart_uploads_pages(
         &self,
         first: ListMultipartUploads,
-    ) -> impl Stream<Item = Result<ListMultipartUploadsOutput, Error>> + Send + 'static {
+    ) -> impl Stream<Item = Result<ListMultipartUploadsOutput, Error>> + Send + 'static + use<>
+    {
         self.pages(first)
     }
 
@@ -177,7 +178,8 @@ impl Client {
     pub fn list_multipart_uploads(
         &self,
         first: ListMultipartUploads,
-    ) -> impl Stream<Item = Result<MultipartUploadSummary, Error>> + Send + Unpin + 'static {
+    ) -> impl Stream<Item = Result<MultipartUploadSummary, Error>> + Send + Unpin + 'static + use<>
+    {
         Box::pin(
             self.pages(first)
                 .map_ok(|p| futures_util::stream::iter(p.uploads.into_iter().map(Ok)))

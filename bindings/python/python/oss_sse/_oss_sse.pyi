@@ -13,8 +13,11 @@ __all__ = [
     "AbortReport",
     "AppendObject",
     "AppendObjectOutput",
+    "AsyncAuditIterator",
     "AsyncClient",
     "AsyncListIterator",
+    "AuditIterator",
+    "AuditSummary",
     "BucketInfo",
     "ChainProvider",
     "Client",
@@ -38,6 +41,7 @@ __all__ = [
     "EcsRamRoleProvider",
     "Emulator",
     "EnvironmentProvider",
+    "Finding",
     "GetBucketEncryption",
     "GetBucketInfo",
     "GetObject",
@@ -68,6 +72,8 @@ __all__ = [
     "PutObjectOutput",
     "PutObjectTagging",
     "PutObjectTaggingOutput",
+    "ReencryptResult",
+    "ReencryptSummary",
     "Request",
     "ServerSideEncryption",
     "ServerSideEncryptionRule",
@@ -591,6 +597,90 @@ class AsyncListIterator(Generic[_T]):
     def __aiter__(self) -> AsyncListIterator[_T]: ...
     def __anext__(self) -> Awaitable[_T]: ...
     def pages(self) -> AsyncListIterator[Any]: ...
+
+@final
+class Finding:
+    @property
+    def key(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def verdict(self) -> str: ...
+    @property
+    def detail(self) -> str: ...
+    @property
+    def needs_attention(self) -> bool: ...
+    @property
+    def server_side_encryption(self) -> ServerSideEncryption | None: ...
+    @property
+    def object_type(self) -> str | None: ...
+    @property
+    def etag(self) -> str | None: ...
+
+@final
+class AuditSummary:
+    @property
+    def objects(self) -> int: ...
+    @property
+    def bytes(self) -> int: ...
+    @property
+    def compliant(self) -> int: ...
+    @property
+    def needing_attention(self) -> int: ...
+    @property
+    def by_verdict(self) -> dict[str, tuple[int, int]]: ...
+    @property
+    def by_algorithm(self) -> dict[str, tuple[int, int]]: ...
+    @property
+    def by_key_id(self) -> dict[str, tuple[int, int]]: ...
+    @property
+    def by_prefix(self) -> dict[str, tuple[int, int, int, int]]: ...
+
+@final
+class AuditIterator:
+    def __iter__(self) -> AuditIterator: ...
+    def __next__(self) -> Finding: ...
+    @property
+    def summary(self) -> AuditSummary: ...
+    @property
+    def policy(self) -> str | None: ...
+    def report_html(self) -> str: ...
+
+@final
+class AsyncAuditIterator:
+    def __aiter__(self) -> AsyncAuditIterator: ...
+    def __anext__(self) -> Awaitable[Finding]: ...
+    @property
+    def summary(self) -> AuditSummary: ...
+    @property
+    def policy(self) -> str | None: ...
+    def report_html(self) -> str: ...
+
+@final
+class ReencryptResult:
+    @property
+    def key(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def detail(self) -> str: ...
+
+@final
+class ReencryptSummary:
+    @property
+    def policy(self) -> str: ...
+    @property
+    def objects(self) -> int: ...
+    @property
+    def bytes(self) -> int: ...
+    @property
+    def by_outcome(self) -> dict[str, tuple[int, int]]: ...
+    @property
+    def all_compliant(self) -> bool: ...
+    @property
+    def problems(self) -> list[ReencryptResult]: ...
 
 @final
 class CompletedPart:
@@ -1211,6 +1301,29 @@ class Client:
     def abort_incomplete_uploads(
         self, bucket: str, *, prefix: str = "", older_than: _Seconds | None = None
     ) -> AbortReport: ...
+    def audit(
+        self,
+        bucket: str,
+        *,
+        prefix: str = "",
+        policy: str = "bucket",
+        concurrency: int = 64,
+        max_rps: int | None = None,
+    ) -> AuditIterator: ...
+    def reencrypt(
+        self,
+        bucket: str,
+        *,
+        prefix: str = "",
+        to: str = "bucket",
+        concurrency: int = 16,
+        max_rps: int | None = None,
+        dry_run: bool = False,
+        journal: _Path | None = None,
+        resume: bool = False,
+        include_appendable: bool = False,
+        progress: Callable[[ReencryptResult], object] | None = None,
+    ) -> ReencryptSummary: ...
     def put_object_tagging(self, bucket: str, key: str, tags: _Tags) -> PutObjectTaggingOutput: ...
     def get_object_tagging(
         self, bucket: str, key: str, *, version_id: str | None = None
@@ -1443,6 +1556,29 @@ class AsyncClient:
     def abort_incomplete_uploads(
         self, bucket: str, *, prefix: str = "", older_than: _Seconds | None = None
     ) -> Awaitable[AbortReport]: ...
+    def audit(
+        self,
+        bucket: str,
+        *,
+        prefix: str = "",
+        policy: str = "bucket",
+        concurrency: int = 64,
+        max_rps: int | None = None,
+    ) -> AsyncAuditIterator: ...
+    def reencrypt(
+        self,
+        bucket: str,
+        *,
+        prefix: str = "",
+        to: str = "bucket",
+        concurrency: int = 16,
+        max_rps: int | None = None,
+        dry_run: bool = False,
+        journal: _Path | None = None,
+        resume: bool = False,
+        include_appendable: bool = False,
+        progress: Callable[[ReencryptResult], object] | None = None,
+    ) -> Awaitable[ReencryptSummary]: ...
     def put_object_tagging(self, bucket: str, key: str, tags: _Tags) -> Awaitable[PutObjectTaggingOutput]: ...
     def get_object_tagging(
         self, bucket: str, key: str, *, version_id: str | None = None

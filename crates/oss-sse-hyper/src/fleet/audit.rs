@@ -141,7 +141,7 @@ impl Client {
     ) -> Result<
         (
             EncryptionPolicy,
-            impl Stream<Item = Result<Finding, Error>> + Send + Unpin + 'static,
+            impl Stream<Item = Result<Finding, Error>> + Send + Unpin + use<>,
         ),
         Error,
     > {
@@ -166,7 +166,7 @@ impl Client {
         policy: EncryptionPolicy,
         concurrency: usize,
         max_rps: Option<u32>,
-    ) -> impl Stream<Item = Result<Finding, Error>> + Send + Unpin + 'static
+    ) -> impl Stream<Item = Result<Finding, Error>> + Send + Unpin + 'static + use<S>
     where
         S: Stream<Item = Result<(String, u64), Error>> + Send + 'static,
     {

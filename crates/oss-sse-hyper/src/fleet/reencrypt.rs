@@ -276,7 +276,7 @@ impl Client {
     ) -> Result<
         (
             EncryptionPolicy,
-            impl Stream<Item = Result<ObjectResult, Error>> + Send + Unpin + 'static,
+            impl Stream<Item = Result<ObjectResult, Error>> + Send + Unpin + use<>,
         ),
         Error,
     > {
