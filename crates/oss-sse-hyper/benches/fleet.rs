@@ -91,7 +91,10 @@ fn oss2(endpoint: &str, bucket: &str, mode: &str, to: &str, limit: u64) -> Optio
         .output()
         .ok()?;
     if !out.status.success() {
-        eprintln!("oss2 script failed: {}", String::from_utf8_lossy(&out.stderr));
+        eprintln!(
+            "oss2 script failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         return None;
     }
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
