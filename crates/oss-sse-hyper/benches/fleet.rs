@@ -180,8 +180,8 @@ fn main() {
         println!(
             "audit {keys} objects: SDK {a:.0} objects/s; bare HEAD loop (64 in flight) {b:.0}/s: {:.0}%; oss2 16 threads {}: SDK is {} (median of 3)",
             100.0 * a / b,
-            peer.map_or("n/a".into(), |p| format!("{p:.0}/s")),
-            peer.map_or("n/a".into(), |p| format!("{:.1}x", a / p)),
+            peer.map_or_else(|| "n/a".into(), |p| format!("{p:.0}/s")),
+            peer.map_or_else(|| "n/a".into(), |p| format!("{:.1}x", a / p)),
         );
 
         // Re-encryption: every object, alternating targets per round.
@@ -209,8 +209,8 @@ fn main() {
         let peer = oss2(&endpoint, "oss2-fleet", "reencrypt", "SM4", oss2_keys);
         println!(
             "re-encrypt {keys} objects: SDK {r:.0} objects/s (64 in flight, median of 3); oss2 16 threads {}: SDK is {}",
-            peer.map_or("n/a".into(), |p| format!("{p:.0}/s")),
-            peer.map_or("n/a".into(), |p| format!("{:.1}x", r / p)),
+            peer.map_or_else(|| "n/a".into(), |p| format!("{p:.0}/s")),
+            peer.map_or_else(|| "n/a".into(), |p| format!("{:.1}x", r / p)),
         );
 
         if big == 0 {
