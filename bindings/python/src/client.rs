@@ -20,6 +20,13 @@ use crate::runtime::{block_on, block_on_parallel, runtime, spawn};
 use crate::sansio::{ENDPOINT_TYPES, STYLES, VERSIONS};
 use crate::types::ToPy;
 
+/// The constructor's arguments of a client, kept for pickling.
+#[derive(Debug)]
+pub(crate) struct Init {
+    region: String,
+    kwargs: Py<pyo3::types::PyDict>,
+}
+
 /// Builds the Rust client from the constructor arguments.
 #[allow(clippy::too_many_arguments)] // mirrors the Python signature
 fn build_client(
@@ -141,6 +148,8 @@ macro_rules! client_class {
             /// What `upload_file` / `download_file` use: for the blocking client a second
             /// connection pool that lives on the multi-thread runtime (see `runtime.rs`).
             transfers: Client,
+            /// The constructor's arguments, for pickling.
+            init: Arc<Init>,
         }
 
         #[pymethods]
@@ -182,7 +191,35 @@ macro_rules! client_class {
                 } else {
                     inner.clone()
                 };
-                Ok(Self { inner, transfers })
+                let py = credentials.map(|c| c.py());
+                let init = match py {
+                    Some(py) => {
+                        let kw = pyo3::types::PyDict::new(py);
+                        kw.set_item("credentials", credentials)?;
+                        kw.set_item("endpoint", endpoint)?;
+                        kw.set_item("endpoint_type", endpoint_type)?;
+                        kw.set_item("addressing_style", addressing_style)?;
+                        kw.set_item("signature_version", signature_version)?;
+                        kw.set_item("max_attempts", max_attempts)?;
+                        kw.set_item("connect_timeout", connect_timeout)?;
+                        kw.set_item("read_timeout", read_timeout)?;
+                        kw.set_item("operation_timeout", operation_timeout)?;
+                        kw.set_item("crc_check", crc_check)?;
+                        Init { region: region.to_owned(), kwargs: kw.unbind() }
+                    }
+                    None => unreachable!("build() refuses a client without credentials"),
+                };
+                Ok(Self { inner, transfers, init: Arc::new(init) })
+            }
+
+            /// For pickling (``multiprocessing``, ``concurrent.futures``, Dask): a client
+            /// pickles as its configuration and credentials provider, never as a connection;
+            /// the copy opens its own connections in its own process.
+            fn __getnewargs_ex__<'py>(
+                &self,
+                py: Python<'py>,
+            ) -> PyResult<((String,), Bound<'py, pyo3::types::PyDict>)> {
+                Ok(((self.init.region.clone(),), self.init.kwargs.bind(py).copy()?))
             }
 
             /// The signing region.
@@ -700,6 +737,10 @@ macro_rules! client_class {
             /// objects at a time (default 64) and yields a ``Finding`` per object, in no
             /// particular order, as an iterator (an async iterator on ``AsyncClient``) whose
             /// ``.summary`` holds the running totals and ``.report_html()`` the HTML report.
+            /// ``inventory`` (``"oss://bucket/path/manifest.json"`` or a local path) replaces
+            /// the listing (``inventory_files``: some of its data files only; objects it
+            /// says are unencrypted are not HEADed); ``shard="I/N"`` keeps one of N disjoint
+            /// parts of the keys (a stable hash), so N workers cover a bucket exactly once.
             ///
             /// Raises
             /// ------
@@ -708,7 +749,8 @@ macro_rules! client_class {
             /// OssError
             ///     From the iteration step that meets it (a bucket without a rule when the
             ///     policy is ``"bucket"``, a listing error); a failed HEAD is a finding.
-            #[pyo3(signature = (bucket, *, prefix="", policy="bucket", concurrency=64, max_rps=None))]
+            #[pyo3(signature = (bucket, *, prefix="", policy="bucket", concurrency=64, max_rps=None, inventory=None, inventory_files=None, shard=None))]
+            #[allow(clippy::too_many_arguments)] // mirrors the Python signature
             fn audit(
                 &self,
                 py: Python<'_>,
@@ -717,6 +759,9 @@ macro_rules! client_class {
                 policy: &str,
                 concurrency: usize,
                 max_rps: Option<u32>,
+                inventory: Option<&str>,
+                inventory_files: Option<Vec<usize>>,
+                shard: Option<&str>,
             ) -> PyResult<Py<PyAny>> {
                 if !(1..=1024).contains(&concurrency) {
                     return Err(client_error("concurrency", format!("{concurrency} is outside 1..=1024")));
@@ -727,6 +772,7 @@ macro_rules! client_class {
                     .with_policy(crate::fleet::policy_arg(policy, "policy")?)
                     .with_concurrency(concurrency);
                 opts.max_rps = max_rps;
+                (opts.inventory, opts.shard) = crate::fleet::source_args(inventory, inventory_files, shard)?;
                 Self::audit_iter(py, self.transfers.clone(), bucket, opts)
             }
 
@@ -737,7 +783,10 @@ macro_rules! client_class {
             /// every ``x-oss-meta-*``, the standard headers and the tags resent, then checked
             /// (size, CRC-64, encryption). ``journal`` records finished objects; with
             /// ``resume=True`` the objects an earlier run finished are not touched.
-            /// Appendable objects are skipped unless ``include_appendable``.
+            /// Appendable objects are skipped unless ``include_appendable``. ``inventory``
+            /// (``"oss://bucket/path/manifest.json"`` or a local path; ``inventory_files``
+            /// for some of its data files only) replaces the listing; ``shard="I/N"`` keeps
+            /// one of N disjoint parts of the keys.
             ///
             /// ``progress(result)`` is called with each ``ReencryptResult`` from a worker
             /// thread; an exception it raises stops the run and is re-raised.
@@ -745,7 +794,7 @@ macro_rules! client_class {
             /// Returns
             /// -------
             /// ReencryptSummary
-            #[pyo3(signature = (bucket, *, prefix="", to="bucket", concurrency=16, max_rps=None, dry_run=false, journal=None, resume=false, include_appendable=false, progress=None))]
+            #[pyo3(signature = (bucket, *, prefix="", to="bucket", concurrency=16, max_rps=None, dry_run=false, journal=None, resume=false, include_appendable=false, inventory=None, inventory_files=None, shard=None, progress=None))]
             #[allow(clippy::too_many_arguments)] // mirrors the Python signature
             fn reencrypt<'py>(
                 &self,
@@ -759,11 +808,15 @@ macro_rules! client_class {
                 journal: Option<PathBuf>,
                 resume: bool,
                 include_appendable: bool,
+                inventory: Option<&str>,
+                inventory_files: Option<Vec<usize>>,
+                shard: Option<&str>,
                 progress: Option<Py<PyAny>>,
             ) -> PyResult<Bound<'py, PyAny>> {
-                let args = crate::fleet::ReencryptArgs::new(
+                let mut args = crate::fleet::ReencryptArgs::new(
                     prefix.to_owned(), to, concurrency, max_rps, dry_run, journal, resume, include_appendable,
                 )?;
+                (args.opts.inventory, args.opts.shard) = crate::fleet::source_args(inventory, inventory_files, shard)?;
                 let client = self.transfers.clone();
                 let error = Arc::new(Mutex::new(None));
                 self.run_transfer(py, crate::fleet::reencrypt(client, bucket, args.opts, progress, error))

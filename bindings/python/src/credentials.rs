@@ -78,7 +78,23 @@ impl PyCredentials {
     fn __eq__(&self, other: PyRef<'_, Self>) -> bool {
         self.0 == other.0
     }
+
+    /// For pickling (to ship a client to worker processes): the keys travel in the pickle,
+    /// never in ``repr()``.
+    fn __getnewargs_ex__(&self) -> ((String, String, Option<String>), Kwargs) {
+        (
+            (
+                self.0.access_key_id().to_owned(),
+                self.0.access_key_secret().to_owned(),
+                self.0.security_token().map(str::to_owned),
+            ),
+            Kwargs::new(),
+        )
+    }
 }
+
+/// Keyword arguments of `__getnewargs_ex__` (none).
+type Kwargs = std::collections::BTreeMap<String, String>;
 
 /// A provider shared between Python objects and the clients built from them.
 #[derive(Debug, Clone)]
@@ -101,15 +117,21 @@ fn fetch(py: Python<'_>, p: &SharedProvider) -> PyResult<PyCredentials> {
 /// Always returns the same credentials.
 #[pyclass(frozen, name = "StaticProvider", module = "oss_sse._oss_sse")]
 #[derive(Debug)]
-pub(crate) struct PyStaticProvider(SharedProvider);
+pub(crate) struct PyStaticProvider(SharedProvider, Credentials);
 
 #[pymethods]
 impl PyStaticProvider {
     #[new]
     fn new(credentials: PyRef<'_, PyCredentials>) -> Self {
-        Self(SharedProvider(Arc::new(StaticProvider::new(
+        Self(
+            SharedProvider(Arc::new(StaticProvider::new(credentials.0.clone()))),
             credentials.0.clone(),
-        ))))
+        )
+    }
+
+    /// For pickling.
+    fn __getnewargs_ex__(&self) -> ((PyCredentials,), Kwargs) {
+        ((PyCredentials(self.1.clone()),), Kwargs::new())
     }
 
     /// The credentials.
@@ -130,6 +152,11 @@ impl PyEnvironmentProvider {
     #[new]
     fn new() -> Self {
         Self(SharedProvider(Arc::new(EnvironmentProvider)))
+    }
+
+    /// For pickling: the worker reads its own environment.
+    fn __getnewargs_ex__(&self) -> ((), Kwargs) {
+        ((), Kwargs::new())
     }
 
     /// Reads the variables now.
@@ -156,7 +183,15 @@ impl PyEnvironmentProvider {
 ///     Refresh this long before expiry (default 120 s).
 #[pyclass(frozen, name = "EcsRamRoleProvider", module = "oss_sse._oss_sse")]
 #[derive(Debug)]
-pub(crate) struct PyEcsRamRoleProvider(SharedProvider);
+pub(crate) struct PyEcsRamRoleProvider(SharedProvider, EcsArgs);
+
+/// What an `EcsRamRoleProvider` was made with (for pickling).
+#[derive(Debug, Clone)]
+struct EcsArgs {
+    role: Option<String>,
+    endpoint: Option<String>,
+    refresh_before: Option<f64>,
+}
 
 #[pymethods]
 impl PyEcsRamRoleProvider {
@@ -168,21 +203,53 @@ impl PyEcsRamRoleProvider {
         refresh_before: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let refresh = refresh_before
-            .map(|d| conv::duration(d, "refresh_before"))
+            .filter(|d| !d.is_none())
+            .map(|d| match d.extract::<String>() {
+                // Pickled as text.
+                Ok(s) => s
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(|f| std::time::Duration::try_from_secs_f64(f).ok())
+                    .ok_or_else(|| {
+                        crate::errors::client_error("refresh_before", "not a number of seconds")
+                    }),
+                Err(_) => conv::duration(d, "refresh_before"),
+            })
             .transpose()?;
         // The metadata client is built inside the runtime (hyper's pool may need it).
         let _guard = runtime().enter();
-        let mut p = match endpoint {
+        let mut p = match endpoint.clone() {
             Some(e) => EcsRamRoleProvider::with_endpoint(e),
             None => EcsRamRoleProvider::new(),
         };
-        if let Some(r) = role {
+        if let Some(r) = role.clone() {
             p = p.with_role(r);
         }
+        let args = EcsArgs {
+            role,
+            endpoint,
+            refresh_before: refresh.map(|d| d.as_secs_f64()),
+        };
         if let Some(d) = refresh {
             p = p.with_refresh_before(d);
         }
-        Ok(Self(SharedProvider(Arc::new(p))))
+        Ok(Self(SharedProvider(Arc::new(p)), args))
+    }
+
+    /// For pickling: the worker asks its own metadata service.
+    fn __getnewargs_ex__(
+        &self,
+    ) -> (
+        (Option<String>,),
+        std::collections::BTreeMap<String, Option<String>>,
+    ) {
+        let mut kw = std::collections::BTreeMap::new();
+        kw.insert("endpoint".to_owned(), self.1.endpoint.clone());
+        kw.insert(
+            "refresh_before".to_owned(),
+            self.1.refresh_before.map(|f| f.to_string()),
+        );
+        ((self.1.role.clone(),), kw)
     }
 
     /// Current credentials (from the cache, or fetched from the metadata service).
@@ -204,17 +271,28 @@ impl PyEcsRamRoleProvider {
 ///     ``Credentials`` or provider objects, tried in order.
 #[pyclass(frozen, name = "ChainProvider", module = "oss_sse._oss_sse")]
 #[derive(Debug)]
-pub(crate) struct PyChainProvider(SharedProvider);
+pub(crate) struct PyChainProvider(SharedProvider, Vec<Py<PyAny>>);
 
 #[pymethods]
 impl PyChainProvider {
     #[new]
     fn new(providers: &Bound<'_, PyAny>) -> PyResult<Self> {
         let mut chain = ChainProvider::new();
+        let mut kept = Vec::new();
         for p in providers.try_iter()? {
-            chain = chain.with(provider(&p?)?);
+            let p = p?;
+            chain = chain.with(provider(&p)?);
+            kept.push(p.unbind());
         }
-        Ok(Self(SharedProvider(Arc::new(chain))))
+        Ok(Self(SharedProvider(Arc::new(chain)), kept))
+    }
+
+    /// For pickling: the providers, each pickled as itself.
+    fn __getnewargs_ex__(&self, py: Python<'_>) -> ((Vec<Py<PyAny>>,), Kwargs) {
+        (
+            (self.1.iter().map(|p| p.clone_ref(py)).collect(),),
+            Kwargs::new(),
+        )
     }
 
     /// Credentials from the first provider that has them.
@@ -247,9 +325,131 @@ pub(crate) fn provider(obj: &Bound<'_, PyAny>) -> PyResult<SharedProvider> {
     if let Ok(p) = obj.cast::<PyChainProvider>() {
         return Ok(p.get().0.clone());
     }
+    if obj.hasattr("get_credentials")? {
+        return Ok(SharedProvider(Arc::new(PyObjectProvider::new(
+            obj.clone().unbind(),
+        ))));
+    }
     Err(pyo3::exceptions::PyTypeError::new_err(format!(
         "credentials must be Credentials, StaticProvider, EnvironmentProvider, \
-         EcsRamRoleProvider or ChainProvider, not {}",
+         EcsRamRoleProvider, ChainProvider or an object with get_credentials(), not {}",
         obj.get_type().name()?
     )))
+}
+
+/// A provider written in Python: any object whose `get_credentials()` returns
+/// `Credentials`, or `(Credentials, expires)` with `expires` a datetime or Unix seconds
+/// (cached until 2 minutes before), sync or `async def` (an awaitable is run to completion on
+/// a private event loop in a worker thread). Calls are single-flight: requests that arrive
+/// while one call is in progress wait for it and share its answer.
+#[derive(Debug)]
+struct PyObjectProvider {
+    obj: Py<PyAny>,
+    state: tokio::sync::Mutex<Cached>,
+    /// Calls completed, so a waiter knows whether the answer it finds came after it arrived.
+    completions: std::sync::atomic::AtomicU64,
+}
+
+#[derive(Debug, Default)]
+struct Cached {
+    creds: Option<Credentials>,
+    /// Reusable until then (`None`: only by the requests that waited for this call).
+    until: Option<std::time::SystemTime>,
+    /// Which completion produced it.
+    completion: u64,
+}
+
+/// How long before an expiry a Python provider is asked again.
+const PY_REFRESH_BEFORE: std::time::Duration = std::time::Duration::from_secs(120);
+
+impl PyObjectProvider {
+    fn new(obj: Py<PyAny>) -> Self {
+        Self {
+            obj,
+            state: tokio::sync::Mutex::new(Cached::default()),
+            completions: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+}
+
+/// Calls `obj.get_credentials()` (running an awaitable to completion) and reads its answer.
+fn call_python(
+    obj: &Py<PyAny>,
+) -> Result<(Credentials, Option<std::time::SystemTime>), CredentialsError> {
+    Python::attach(|py| {
+        let fail = |e: PyErr| {
+            CredentialsError::new("the Python credentials provider failed")
+                .with_source(e.to_string())
+        };
+        let mut out = obj.call_method0(py, "get_credentials").map_err(fail)?;
+        let inspect = py.import("inspect").map_err(fail)?;
+        if inspect
+            .call_method1("isawaitable", (out.bind(py),))
+            .and_then(|b| b.is_truthy())
+            .map_err(fail)?
+        {
+            out = py
+                .import("asyncio")
+                .and_then(|a| a.call_method1("run", (out.bind(py),)))
+                .map_err(fail)?
+                .unbind();
+        }
+        let out = out.bind(py);
+        let (creds, expires) = match out.extract::<(PyRef<'_, PyCredentials>, Bound<'_, PyAny>)>() {
+            Ok((c, e)) => (c.0.clone(), Some(e)),
+            Err(_) => match out.cast::<PyCredentials>() {
+                Ok(c) => (c.get().0.clone(), None),
+                Err(_) => {
+                    return Err(CredentialsError::new(format!(
+                        "get_credentials() returned {}, not Credentials or (Credentials, expires)",
+                        out.get_type()
+                            .name()
+                            .map(|n| n.to_string())
+                            .unwrap_or_default()
+                    )));
+                }
+            },
+        };
+        let until = match expires {
+            Some(e) if !e.is_none() => Some(
+                conv::time(&e, "expires")
+                    .map_err(fail)?
+                    .checked_sub(PY_REFRESH_BEFORE)
+                    .unwrap_or(std::time::UNIX_EPOCH),
+            ),
+            _ => None,
+        };
+        Ok((creds, until))
+    })
+}
+
+impl CredentialsProvider for PyObjectProvider {
+    fn credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        use std::sync::atomic::Ordering;
+        Box::pin(async move {
+            let arrived = self.completions.load(Ordering::SeqCst);
+            let mut st = self.state.lock().await;
+            if let Some(c) = &st.creds {
+                let fresh = st.until.is_some_and(|u| std::time::SystemTime::now() < u);
+                // A call completed while this request waited for the lock: share its answer.
+                let shared = st.completion > arrived;
+                if fresh || shared {
+                    return Ok(c.clone());
+                }
+            }
+            let obj = Python::attach(|py| self.obj.clone_ref(py));
+            let (creds, until) = tokio::task::spawn_blocking(move || call_python(&obj))
+                .await
+                .map_err(|e| {
+                    CredentialsError::new(format!("the Python provider stopped: {e}"))
+                })??;
+            let completion = self.completions.fetch_add(1, Ordering::SeqCst) + 1;
+            *st = Cached {
+                creds: Some(creds.clone()),
+                until,
+                completion,
+            };
+            Ok(creds)
+        })
+    }
 }

@@ -8,8 +8,9 @@ use std::sync::{Arc, Mutex};
 use futures_util::{StreamExt, TryStreamExt};
 use oss_sse_core::policy::EncryptionPolicy;
 use oss_sse_hyper::fleet::{
-    AuditOptions, AuditSummary as RustSummary, Finding as RustFinding, Journal, ObjectResult,
-    Outcome, PolicySource, ReencryptOptions, ReencryptSummary as RustReencryptSummary, Status,
+    AuditOptions, AuditSummary as RustSummary, Finding as RustFinding, InventoryLocation,
+    InventorySource, Journal, ObjectResult, Outcome, PolicySource, ReencryptOptions,
+    ReencryptSummary as RustReencryptSummary, Shard, Status,
 };
 use oss_sse_hyper::{Client, Error};
 use pyo3::prelude::*;
@@ -26,6 +27,37 @@ pub(crate) fn policy_arg(s: &str, field: &'static str) -> PyResult<PolicySource>
     s.parse::<EncryptionPolicy>()
         .map(PolicySource::Explicit)
         .map_err(|e| client_error(field, e.reason().to_owned()))
+}
+
+/// `inventory=`, `inventory_files=` and `shard=` as the runners take them.
+pub(crate) fn source_args(
+    inventory: Option<&str>,
+    files: Option<Vec<usize>>,
+    shard: Option<&str>,
+) -> PyResult<(Option<InventorySource>, Option<Shard>)> {
+    let inventory = match (inventory, files) {
+        (Some(m), files) => {
+            let loc = m
+                .parse::<InventoryLocation>()
+                .map_err(|e| client_error("inventory", e.reason().to_owned()))?;
+            let src = InventorySource::new(loc);
+            Some(match files {
+                Some(f) => src.with_files(f),
+                None => src,
+            })
+        }
+        (None, Some(_)) => {
+            return Err(client_error("inventory_files", "needs an inventory"));
+        }
+        (None, None) => None,
+    };
+    let shard = shard
+        .map(|s| {
+            s.parse::<Shard>()
+                .map_err(|e| client_error("shard", e.reason().to_owned()))
+        })
+        .transpose()?;
+    Ok((inventory, shard))
 }
 
 /// One object of an audit.
@@ -82,58 +114,149 @@ fn finding(f: RustFinding) -> Finding {
     }
 }
 
-/// The totals of an audit so far.
-#[pyclass(frozen, get_all, name = "AuditSummary", module = "oss_sse._oss_sse")]
+/// The totals of an audit: by verdict, algorithm, KMS key id and top-level prefix, and the
+/// first 1,000 objects that need attention. Summaries of disjoint parts (shards, inventory
+/// files, Dask tasks) add up: ``sum(parts, AuditSummary())``. They pickle.
+///
+/// Parameters
+/// ----------
+/// state : str, optional
+///     What ``__getnewargs_ex__`` produced (pickling); empty by default.
+#[pyclass(frozen, name = "AuditSummary", module = "oss_sse._oss_sse")]
 #[derive(Debug, Clone)]
-pub(crate) struct AuditSummary {
-    /// Objects seen.
-    objects: u64,
-    /// Bytes seen.
-    bytes: u64,
-    /// Objects that meet the policy.
-    compliant: u64,
-    /// Objects that need attention.
-    needing_attention: u64,
-    /// ``{verdict: (objects, bytes)}``.
-    by_verdict: BTreeMap<String, (u64, u64)>,
-    /// ``{algorithm: (objects, bytes)}`` (``none`` for unencrypted; ``KMS+SM4`` with SM4 data).
-    by_algorithm: BTreeMap<String, (u64, u64)>,
-    /// ``{kms key id: (objects, bytes)}``.
-    by_key_id: BTreeMap<String, (u64, u64)>,
-    /// ``{top-level prefix: (objects, bytes, objects needing attention, their bytes)}``.
-    by_prefix: BTreeMap<String, (u64, u64, u64, u64)>,
+pub(crate) struct AuditSummary(pub(crate) RustSummary);
+
+fn totals(m: &BTreeMap<String, oss_sse_hyper::fleet::Totals>) -> BTreeMap<String, (u64, u64)> {
+    m.iter()
+        .map(|(k, t)| (k.clone(), (t.objects, t.bytes)))
+        .collect()
 }
 
 #[pymethods]
 impl AuditSummary {
+    #[new]
+    #[pyo3(signature = (state=None))]
+    fn new(state: Option<&str>) -> PyResult<Self> {
+        match state {
+            None => Ok(Self(RustSummary::default())),
+            Some(s) => serde_json::from_str(s)
+                .map(Self)
+                .map_err(|e| client_error("state", format!("not an AuditSummary state: {e}"))),
+        }
+    }
+
+    /// Objects seen.
+    #[getter]
+    fn objects(&self) -> u64 {
+        self.0.all.objects
+    }
+    /// Bytes seen.
+    #[getter]
+    fn bytes(&self) -> u64 {
+        self.0.all.bytes
+    }
+    /// Objects that meet the policy.
+    #[getter]
+    fn compliant(&self) -> u64 {
+        self.0.compliant().objects
+    }
+    /// Objects that need attention.
+    #[getter]
+    fn needing_attention(&self) -> u64 {
+        self.0.needing_attention()
+    }
+    /// ``{verdict: (objects, bytes)}``.
+    #[getter]
+    fn by_verdict(&self) -> BTreeMap<String, (u64, u64)> {
+        totals(&self.0.by_status)
+    }
+    /// ``{algorithm: (objects, bytes)}`` (``none`` for unencrypted; ``KMS+SM4`` with SM4 data).
+    #[getter]
+    fn by_algorithm(&self) -> BTreeMap<String, (u64, u64)> {
+        totals(&self.0.by_algorithm)
+    }
+    /// ``{kms key id: (objects, bytes)}``.
+    #[getter]
+    fn by_key_id(&self) -> BTreeMap<String, (u64, u64)> {
+        totals(&self.0.by_key_id)
+    }
+    /// ``{top-level prefix: (objects, bytes, objects needing attention, their bytes)}``.
+    #[getter]
+    fn by_prefix(&self) -> BTreeMap<String, (u64, u64, u64, u64)> {
+        self.0
+            .by_prefix
+            .iter()
+            .map(|(k, (a, b))| (k.clone(), (a.objects, a.bytes, b.objects, b.bytes)))
+            .collect()
+    }
+    /// ``(key, verdict, detail)`` of the first objects that need attention (at most 1,000).
+    #[getter]
+    fn attention(&self) -> Vec<(String, String, String)> {
+        self.0
+            .attention
+            .iter()
+            .map(|n| (n.key.clone(), n.verdict.clone(), n.detail.clone()))
+            .collect()
+    }
+
+    /// The sum of two summaries (of disjoint parts of a bucket).
+    fn __add__(&self, other: PyRef<'_, Self>) -> Self {
+        let mut s = self.0.clone();
+        s.merge(&other.0);
+        Self(s)
+    }
+
+    /// ``0 + summary`` (so ``sum(summaries)`` works).
+    fn __radd__(&self, other: &Bound<'_, PyAny>) -> PyResult<Self> {
+        if let Ok(o) = other.cast::<Self>() {
+            let mut s = o.get().0.clone();
+            s.merge(&self.0);
+            return Ok(Self(s));
+        }
+        match other.extract::<i64>() {
+            Ok(0) => Ok(self.clone()),
+            _ => Err(pyo3::exceptions::PyTypeError::new_err(
+                "an AuditSummary adds to an AuditSummary (or to 0)",
+            )),
+        }
+    }
+
+    /// The report of these totals as one self-contained HTML page.
+    #[pyo3(signature = (bucket, *, prefix="", policy="any"))]
+    fn report_html(&self, bucket: &str, prefix: &str, policy: &str) -> PyResult<String> {
+        let policy = policy
+            .parse::<EncryptionPolicy>()
+            .map_err(|e| client_error("policy", e.reason().to_owned()))?;
+        Ok(render(bucket, prefix, &policy, &self.0))
+    }
+
+    /// For pickling: the state as JSON.
+    fn __getnewargs_ex__(&self) -> PyResult<((String,), BTreeMap<String, String>)> {
+        let s = serde_json::to_string(&self.0)
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+        Ok(((s,), BTreeMap::new()))
+    }
+
+    fn __eq__(&self, other: PyRef<'_, Self>) -> bool {
+        self.0 == other.0
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "AuditSummary(objects={}, compliant={}, needing_attention={})",
-            self.objects, self.compliant, self.needing_attention
+            self.0.all.objects,
+            self.0.compliant().objects,
+            self.0.needing_attention()
         )
     }
 }
 
-fn summary(s: &RustSummary) -> AuditSummary {
-    let g = |m: &BTreeMap<String, oss_sse_hyper::fleet::Totals>| {
-        m.iter()
-            .map(|(k, t)| (k.clone(), (t.objects, t.bytes)))
-            .collect()
-    };
-    AuditSummary {
-        objects: s.all.objects,
-        bytes: s.all.bytes,
-        compliant: s.compliant().objects,
-        needing_attention: s.needing_attention(),
-        by_verdict: g(&s.by_status),
-        by_algorithm: g(&s.by_algorithm),
-        by_key_id: g(&s.by_key_id),
-        by_prefix: s
-            .by_prefix
-            .iter()
-            .map(|(k, (a, b))| (k.clone(), (a.objects, a.bytes, b.objects, b.bytes)))
-            .collect(),
-    }
+fn render(bucket: &str, prefix: &str, policy: &EncryptionPolicy, s: &RustSummary) -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let generated = oss_sse_core::time::format_iso8601(secs).replace(".000Z", "Z");
+    oss_sse_hyper::fleet::render_html(bucket, prefix, policy, s, &generated)
 }
 
 /// What an audit iterator shares with its task.
@@ -226,7 +349,7 @@ macro_rules! audit_iterator {
             /// has ended).
             #[getter]
             fn summary(&self) -> AuditSummary {
-                summary(&lock(&self.audit.summary))
+                AuditSummary(lock(&self.audit.summary).clone())
             }
 
             /// The policy audited against (known once the iteration has started; the
@@ -242,19 +365,7 @@ macro_rules! audit_iterator {
                 let policy = lock(&self.audit.policy)
                     .clone()
                     .unwrap_or(EncryptionPolicy::Any);
-                let generated = {
-                    let secs = std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .map_or(0, |d| d.as_secs() as i64);
-                    oss_sse_core::time::format_iso8601(secs).replace(".000Z", "Z")
-                };
-                oss_sse_hyper::fleet::render_html(
-                    &self.audit.bucket,
-                    &self.audit.prefix,
-                    &policy,
-                    &lock(&self.audit.summary),
-                    &generated,
-                )
+                render(&self.audit.bucket, &self.audit.prefix, &policy, &lock(&self.audit.summary))
             }
 
             fn __repr__(&self) -> String {
@@ -281,7 +392,13 @@ audit_iterator! {
 }
 
 /// One object's result in a re-encryption.
-#[pyclass(frozen, get_all, name = "ReencryptResult", module = "oss_sse._oss_sse")]
+#[pyclass(
+    frozen,
+    get_all,
+    from_py_object,
+    name = "ReencryptResult",
+    module = "oss_sse._oss_sse"
+)]
 #[derive(Debug, Clone)]
 pub(crate) struct ReencryptResult {
     /// The key.
@@ -298,6 +415,29 @@ pub(crate) struct ReencryptResult {
 
 #[pymethods]
 impl ReencryptResult {
+    #[new]
+    fn new(key: String, size: u64, outcome: String, detail: String) -> Self {
+        Self {
+            key,
+            size,
+            outcome,
+            detail,
+        }
+    }
+
+    /// For pickling.
+    fn __getnewargs_ex__(&self) -> ((String, u64, String, String), BTreeMap<String, String>) {
+        (
+            (
+                self.key.clone(),
+                self.size,
+                self.outcome.clone(),
+                self.detail.clone(),
+            ),
+            BTreeMap::new(),
+        )
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "ReencryptResult(key={}, outcome={}, detail={})",
@@ -357,6 +497,75 @@ pub(crate) struct ReencryptSummary {
 
 #[pymethods]
 impl ReencryptSummary {
+    #[new]
+    #[pyo3(signature = (policy="", objects=0, bytes=0, by_outcome=BTreeMap::new(), problems=Vec::new()))]
+    fn new(
+        policy: &str,
+        objects: u64,
+        bytes: u64,
+        by_outcome: BTreeMap<String, (u64, u64)>,
+        problems: Vec<ReencryptResult>,
+    ) -> Self {
+        let all_compliant = by_outcome.keys().all(|k| {
+            matches!(
+                k.as_str(),
+                "reencrypted" | "compliant" | "done_earlier" | "gone"
+            )
+        });
+        Self {
+            policy: policy.to_owned(),
+            objects,
+            bytes,
+            by_outcome,
+            all_compliant,
+            problems,
+        }
+    }
+
+    /// The sum of two runs' summaries (of disjoint parts of a bucket).
+    fn __add__(&self, other: PyRef<'_, Self>) -> Self {
+        self.plus(&other)
+    }
+
+    /// ``0 + summary`` (so ``sum(summaries)`` works).
+    fn __radd__(&self, other: &Bound<'_, PyAny>) -> PyResult<Self> {
+        if let Ok(o) = other.cast::<Self>() {
+            return Ok(o.get().plus(self));
+        }
+        match other.extract::<i64>() {
+            Ok(0) => Ok(self.clone()),
+            _ => Err(pyo3::exceptions::PyTypeError::new_err(
+                "a ReencryptSummary adds to a ReencryptSummary (or to 0)",
+            )),
+        }
+    }
+
+    /// For pickling.
+    #[allow(clippy::type_complexity)] // the constructor's arguments, as pickle wants them
+    fn __getnewargs_ex__(
+        &self,
+    ) -> (
+        (
+            String,
+            u64,
+            u64,
+            BTreeMap<String, (u64, u64)>,
+            Vec<ReencryptResult>,
+        ),
+        BTreeMap<String, String>,
+    ) {
+        (
+            (
+                self.policy.clone(),
+                self.objects,
+                self.bytes,
+                self.by_outcome.clone(),
+                self.problems.clone(),
+            ),
+            BTreeMap::new(),
+        )
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "ReencryptSummary(policy={}, objects={}, by_outcome={:?}, all_compliant={})",
@@ -364,6 +573,32 @@ impl ReencryptSummary {
             self.objects,
             self.by_outcome,
             if self.all_compliant { "True" } else { "False" }
+        )
+    }
+}
+
+impl ReencryptSummary {
+    fn plus(&self, other: &Self) -> Self {
+        let mut by = self.by_outcome.clone();
+        for (k, (n, b)) in &other.by_outcome {
+            let e = by.entry(k.clone()).or_default();
+            e.0 += n;
+            e.1 += b;
+        }
+        let mut problems = self.problems.clone();
+        let room = 1000usize.saturating_sub(problems.len());
+        problems.extend(other.problems.iter().take(room).cloned());
+        let policy = if self.policy.is_empty() {
+            &other.policy
+        } else {
+            &self.policy
+        };
+        Self::new(
+            policy,
+            self.objects + other.objects,
+            self.bytes + other.bytes,
+            by,
+            problems,
         )
     }
 }

@@ -370,3 +370,111 @@ fn kill_9_then_resume_redoes_nothing_finished() {
     assert_eq!(code, 0, "{out}");
     check_intact(&e, "kil", &want);
 }
+
+#[test]
+fn audit_from_an_inventory_in_oss_or_on_disk_and_by_shard() {
+    let e = env();
+    fill(&e, "ivt", 60);
+    let manifest = e
+        .rt
+        .block_on(e.emu.inventory(
+            &serde_json::from_value(serde_json::json!({"bucket": "ivt", "destination": "ivt", "prefix": "_inv/", "rows_per_file": 25}))
+                .unwrap(),
+        ))
+        .unwrap();
+    let listed = e.run(&[
+        "--output",
+        "json",
+        "audit",
+        "oss://ivt/d",
+        "--policy",
+        "SM4",
+    ]);
+    let from_oss = e.run(&[
+        "--output",
+        "json",
+        "audit",
+        "oss://ivt/d",
+        "--policy",
+        "SM4",
+        "--inventory",
+        &format!("oss://ivt/{manifest}"),
+    ]);
+    let summary = |out: &str| -> serde_json::Value {
+        serde_json::from_str::<serde_json::Value>(out.lines().last().unwrap()).unwrap()["summary"]["by_verdict"].clone()
+    };
+    assert_eq!(listed.0, 3);
+    assert_eq!(from_oss.0, 3, "{}", from_oss.2);
+    assert_eq!(summary(&from_oss.1), summary(&listed.1));
+
+    // The same inventory downloaded as is (manifest in its dated directory, data/ beside).
+    let dir = tempfile::tempdir().unwrap();
+    let m =
+        e.rt.block_on(
+            e.client
+                .read_inventory_manifest(&format!("oss://ivt/{manifest}").parse().unwrap()),
+        )
+        .unwrap();
+    let stamp = dir.path().join("2026-11-30T00-00Z");
+    std::fs::create_dir_all(&stamp).unwrap();
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    e.rt.block_on(async {
+        let raw = e
+            .client
+            .get_object_bytes(&GetObject::new("ivt", &manifest))
+            .await
+            .unwrap();
+        std::fs::write(stamp.join("manifest.json"), &raw.body).unwrap();
+        for f in &m.files {
+            let b = e
+                .client
+                .get_object_bytes(&GetObject::new("ivt", &f.key))
+                .await
+                .unwrap();
+            let name = f.key.rsplit('/').next().unwrap();
+            std::fs::write(dir.path().join("data").join(name), &b.body).unwrap();
+        }
+    });
+    let local = stamp.join("manifest.json");
+    let from_disk = e.run(&[
+        "--output",
+        "json",
+        "audit",
+        "oss://ivt/d",
+        "--policy",
+        "SM4",
+        "--inventory",
+        local.to_str().unwrap(),
+    ]);
+    assert_eq!(from_disk.0, 3, "{}", from_disk.2);
+    assert_eq!(summary(&from_disk.1), summary(&listed.1));
+
+    // Three shards: together every object once.
+    let mut keys = Vec::new();
+    for i in 0..3 {
+        let (code, out, err) = e.run(&[
+            "--output",
+            "json",
+            "audit",
+            "oss://ivt/d",
+            "--policy",
+            "any",
+            "--shard",
+            &format!("{i}/3"),
+        ]);
+        assert!(code == 0 || code == 3, "{err}");
+        for l in out.lines() {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            if let Some(k) = v["key"].as_str() {
+                keys.push(k.to_owned());
+            }
+        }
+    }
+    keys.sort();
+    let n = keys.len();
+    keys.dedup();
+    assert_eq!((n, keys.len()), (60, 60));
+    let (code, _, err) = e.run(&["audit", "oss://ivt", "--shard", "3/3"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--shard"), "{err}");
+}

@@ -40,7 +40,7 @@ pub use disk::{DiskCounts, DiskError, DiskFaultRule, DiskFaults, DiskOp};
 pub use faults::{FaultAction, FaultMatch, FaultRule, FaultStats, Faults};
 pub use oss_sse_core::Credentials;
 
-pub use handlers::SeedSpec;
+pub use handlers::{InventorySpec, SeedSpec};
 use server::{ServerSettings, Shared};
 use store::Store;
 
@@ -403,6 +403,14 @@ impl EmulatorHandle {
         handlers::seed(&self.shared, spec)
             .await
             .map_err(|e| std::io::Error::other(format!("{}: {}", e.code, e.message)))
+    }
+    /// Writes an inventory of a bucket now, in OSS's layout (see [`InventorySpec`]);
+    /// returns the manifest's key in the destination bucket.
+    pub async fn inventory(&self, spec: &InventorySpec) -> std::io::Result<String> {
+        let v = handlers::inventory(&self.shared, spec)
+            .await
+            .map_err(|e| std::io::Error::other(format!("{}: {}", e.code, e.message)))?;
+        Ok(v["manifest"].as_str().unwrap_or_default().to_owned())
     }
     /// Number of objects stored (all buckets).
     pub async fn object_count(&self) -> usize {

@@ -17,8 +17,8 @@ use oss_sse_core::{DataEncryption, ServerSideEncryption, ServerSideEncryptionRul
 use oss_sse_emulator::faults::{FaultAction, FaultMatch, FaultRule};
 use oss_sse_emulator::{Emulator, EmulatorHandle};
 use oss_sse_hyper::fleet::{
-    AuditOptions, AuditSummary, Finding, Journal, ObjectResult, Outcome, PolicySource,
-    ReencryptOptions, ReencryptSummary, render_html,
+    AuditOptions, AuditSummary, Finding, InventorySource, Journal, ObjectResult, Outcome,
+    PolicySource, ReencryptOptions, ReencryptSummary, render_html,
 };
 use oss_sse_hyper::{Client, CopyOptions, RetryPolicy};
 
@@ -690,5 +690,237 @@ async fn the_report_is_self_contained_and_escapes_keys() {
         "total shown"
     );
     let _ = CopyOptions::default();
+    emu.shutdown().await;
+}
+
+/// Fills `bucket` through the seed call: `n` objects, a quarter each unencrypted, AES256,
+/// KMS cmk-a and SM4 (keys `none/…`, `aes/…`, `kms/…`, `sm4/…`).
+async fn seed_mixed(emu: &EmulatorHandle, c: &Client, bucket: &str, n: u64) {
+    c.put_bucket(bucket).await.unwrap();
+    for (prefix, sse) in [
+        ("none/", serde_json::Value::Null),
+        ("aes/", "AES256".into()),
+        ("kms/", "KMS".into()),
+        ("sm4/", "SM4".into()),
+    ] {
+        let spec = serde_json::json!({
+            "bucket": bucket, "prefix": prefix, "count": n / 4, "size": 10, "sse": sse,
+            "sse_key_id": if prefix == "kms/" { serde_json::Value::from("cmk-a") } else { serde_json::Value::Null },
+        });
+        emu.seed(&serde_json::from_value(spec).unwrap())
+            .await
+            .unwrap();
+    }
+}
+
+async fn audit_with(c: &Client, bucket: &str, opts: AuditOptions) -> (Vec<Finding>, AuditSummary) {
+    let (_, s) = c.audit(bucket, &opts).await.unwrap();
+    let findings: Vec<Finding> = s.try_collect().await.unwrap();
+    let mut sum = AuditSummary::default();
+    for f in &findings {
+        sum.add(f);
+    }
+    (findings, sum)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inventory_of_100000_objects_audits_like_a_listing() {
+    let (emu, c) = setup().await;
+    seed_mixed(&emu, &c, "inv", 100_000).await;
+    c.put_bucket("invdest").await.unwrap();
+    let manifest = emu
+        .inventory(
+            &serde_json::from_value(serde_json::json!({
+                "bucket": "inv", "destination": "invdest", "prefix": "reports/", "id": "daily",
+                "rows_per_file": 30000,
+            }))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        manifest.starts_with("reports/inv/daily/") && manifest.ends_with("/manifest.json"),
+        "{manifest}"
+    );
+    let policy: EncryptionPolicy = "KMS:cmk-a".parse().unwrap();
+    let source = InventorySource::new(format!("oss://invdest/{manifest}").parse().unwrap());
+    let (_, listed) = audit_with(
+        &c,
+        "inv",
+        AuditOptions::default().with_policy(policy.clone()),
+    )
+    .await;
+    let requests = emu.faults().stats().requests;
+    let (found, from_inventory) = audit_with(
+        &c,
+        "inv",
+        AuditOptions::default()
+            .with_policy(policy.clone())
+            .with_inventory(source.clone()),
+    )
+    .await;
+    assert_eq!(counts(&from_inventory), counts(&listed));
+    assert_eq!(
+        counts(&listed),
+        m(&[
+            ("compliant", 25_000),
+            ("unencrypted", 25_000),
+            ("wrong_algorithm", 50_000)
+        ])
+    );
+    assert_eq!(from_inventory.all, listed.all);
+    // The unencrypted quarter was not HEADed: EncryptionStatus=false said enough.
+    let sent = emu.faults().stats().requests - requests;
+    assert!(sent < 75_100, "{sent} requests");
+    assert!(found.iter().filter(|f| f.head.is_none()).count() == 25_000);
+
+    // One worker per data file: the four files together are the whole inventory.
+    let mut total = 0;
+    for i in 0..4 {
+        let (_, s) = audit_with(
+            &c,
+            "inv",
+            AuditOptions::default()
+                .with_policy(EncryptionPolicy::Any)
+                .with_inventory(source.clone().with_files(vec![i])),
+        )
+        .await;
+        total += s.all.objects;
+    }
+    assert_eq!(total, 100_000);
+    let e = c
+        .audit(
+            "inv",
+            &AuditOptions::default()
+                .with_policy(EncryptionPolicy::Any)
+                .with_inventory(source.clone().with_files(vec![4])),
+        )
+        .await
+        .err()
+        .unwrap();
+    assert!(e.to_string().contains("does not exist"), "{e}");
+    // An inventory of another bucket is refused.
+    let e = c
+        .audit(
+            "invdest",
+            &AuditOptions::default()
+                .with_policy(EncryptionPolicy::Any)
+                .with_inventory(source),
+        )
+        .await
+        .err()
+        .unwrap();
+    assert!(e.to_string().contains("describes bucket"), "{e}");
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrupted_inventory_file_is_rejected() {
+    let (emu, c) = setup().await;
+    seed_mixed(&emu, &c, "cor", 400).await;
+    let manifest = emu
+        .inventory(
+            &serde_json::from_value(serde_json::json!({"bucket": "cor", "destination": "cor", "prefix": "inv/", "rows_per_file": 100}))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let m = c
+        .read_inventory_manifest(&format!("oss://cor/{manifest}").parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(m.files.len(), 4);
+    // The third data file is replaced by other bytes.
+    c.send(&PutObject::new(
+        "cor",
+        &m.files[2].key,
+        Bytes::from_static(b"not the inventory"),
+    ))
+    .await
+    .unwrap();
+    let (_, s) = c
+        .audit(
+            "cor",
+            &AuditOptions::default()
+                .with_policy(EncryptionPolicy::Any)
+                .with_prefix("none/")
+                .with_inventory(InventorySource::new(
+                    format!("oss://cor/{manifest}").parse().unwrap(),
+                )),
+        )
+        .await
+        .unwrap();
+    let r: Result<Vec<Finding>, _> = s.try_collect().await;
+    let e = r.unwrap_err();
+    assert!(
+        e.to_string().contains("is corrupt") && e.to_string().contains(&m.files[2].key),
+        "{e}"
+    );
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shards_cover_every_key_exactly_once() {
+    let (emu, c) = setup().await;
+    seed_mixed(&emu, &c, "shd", 2000).await;
+    let manifest = emu
+        .inventory(
+            &serde_json::from_value(
+                serde_json::json!({"bucket": "shd", "destination": "shd", "prefix": "zz/"}),
+            )
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let source = InventorySource::new(format!("oss://shd/{manifest}").parse().unwrap());
+    let (_, whole) = audit_with(
+        &c,
+        "shd",
+        AuditOptions::default().with_policy(EncryptionPolicy::Sm4),
+    )
+    .await;
+    for n in [1u32, 3, 7] {
+        // The merged summaries of the shards are the whole bucket's.
+        let mut merged = AuditSummary::default();
+        for i in 0..n {
+            let (_, part) = audit_with(
+                &c,
+                "shd",
+                AuditOptions::default()
+                    .with_policy(EncryptionPolicy::Sm4)
+                    .with_shard(oss_sse_hyper::fleet::Shard::new(i, n).unwrap()),
+            )
+            .await;
+            merged.merge(&part);
+        }
+        assert_eq!(counts(&merged), counts(&whole), "n={n}");
+        assert_eq!(
+            (merged.all, &merged.by_algorithm, &merged.by_prefix),
+            (whole.all, &whole.by_algorithm, &whole.by_prefix),
+            "n={n}"
+        );
+        for from_inventory in [false, true] {
+            let mut seen = BTreeMap::new();
+            for i in 0..n {
+                let mut opts = AuditOptions::default()
+                    .with_policy(EncryptionPolicy::Any)
+                    .with_shard(oss_sse_hyper::fleet::Shard::new(i, n).unwrap());
+                if from_inventory {
+                    opts = opts.with_inventory(source.clone());
+                }
+                let (found, _) = audit_with(&c, "shd", opts).await;
+                for f in found {
+                    *seen.entry(f.key).or_insert(0) += 1;
+                }
+            }
+            // The inventory files themselves (under zz/) are listed but not inventoried.
+            let keys: Vec<_> = seen.keys().filter(|k| !k.starts_with("zz/")).collect();
+            assert_eq!(keys.len(), 2000, "n={n} inventory={from_inventory}");
+            assert!(
+                seen.values().all(|c| *c == 1),
+                "n={n} inventory={from_inventory}"
+            );
+        }
+    }
     emu.shutdown().await;
 }

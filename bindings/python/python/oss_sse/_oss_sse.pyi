@@ -5,7 +5,7 @@
 import datetime
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any, Final, Generic, TypeVar, final
+from typing import Any, Final, Generic, Protocol, TypeVar, final
 
 __all__ = [
     "AbortMultipartUpload",
@@ -175,16 +175,19 @@ class Credentials:
     @property
     def security_token(self) -> str | None: ...
     def __eq__(self, value: object, /) -> bool: ...
+    def __getnewargs_ex__(self) -> tuple[tuple[str, str, str | None], dict[str, str]]: ...
 
 @final
 class StaticProvider:
     def __new__(cls, credentials: Credentials) -> StaticProvider: ...
     def credentials(self) -> Credentials: ...
+    def __getnewargs_ex__(self) -> tuple[tuple[Credentials], dict[str, str]]: ...
 
 @final
 class EnvironmentProvider:
     def __new__(cls) -> EnvironmentProvider: ...
     def credentials(self) -> Credentials: ...
+    def __getnewargs_ex__(self) -> tuple[tuple[()], dict[str, str]]: ...
 
 @final
 class EcsRamRoleProvider:
@@ -196,13 +199,20 @@ class EcsRamRoleProvider:
         refresh_before: _Seconds | None = None,
     ) -> EcsRamRoleProvider: ...
     def credentials(self) -> Credentials: ...
+    def __getnewargs_ex__(self) -> tuple[tuple[str | None], dict[str, str | None]]: ...
 
-_Provider = StaticProvider | EnvironmentProvider | EcsRamRoleProvider | ChainProvider
+class _PythonProvider(Protocol):
+    # Returns Credentials, or (Credentials, expires) with expires a datetime or Unix
+    # seconds; may be a coroutine function.
+    def get_credentials(self) -> Any: ...
+
+_Provider = StaticProvider | EnvironmentProvider | EcsRamRoleProvider | ChainProvider | _PythonProvider
 
 @final
 class ChainProvider:
     def __new__(cls, providers: Iterable[Credentials | _Provider]) -> ChainProvider: ...
     def credentials(self) -> Credentials: ...
+    def __getnewargs_ex__(self) -> tuple[tuple[list[Any]], dict[str, str]]: ...
 
 # ---------------------------------------------------------------------------------------------
 # Results
@@ -619,6 +629,7 @@ class Finding:
 
 @final
 class AuditSummary:
+    def __new__(cls, state: str | None = None) -> AuditSummary: ...
     @property
     def objects(self) -> int: ...
     @property
@@ -635,6 +646,13 @@ class AuditSummary:
     def by_key_id(self) -> dict[str, tuple[int, int]]: ...
     @property
     def by_prefix(self) -> dict[str, tuple[int, int, int, int]]: ...
+    @property
+    def attention(self) -> list[tuple[str, str, str]]: ...
+    def __add__(self, other: AuditSummary, /) -> AuditSummary: ...
+    def __radd__(self, other: AuditSummary | int, /) -> AuditSummary: ...
+    def report_html(self, bucket: str, *, prefix: str = "", policy: str = "any") -> str: ...
+    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, str]]: ...
+    def __eq__(self, value: object, /) -> bool: ...
 
 @final
 class AuditIterator:
@@ -658,6 +676,8 @@ class AsyncAuditIterator:
 
 @final
 class ReencryptResult:
+    def __new__(cls, key: str, size: int, outcome: str, detail: str) -> ReencryptResult: ...
+    def __getnewargs_ex__(self) -> tuple[tuple[str, int, str, str], dict[str, str]]: ...
     @property
     def key(self) -> str: ...
     @property
@@ -669,6 +689,19 @@ class ReencryptResult:
 
 @final
 class ReencryptSummary:
+    def __new__(
+        cls,
+        policy: str = "",
+        objects: int = 0,
+        bytes: int = 0,
+        by_outcome: dict[str, tuple[int, int]] = ...,
+        problems: list[ReencryptResult] = ...,
+    ) -> ReencryptSummary: ...
+    def __add__(self, other: ReencryptSummary, /) -> ReencryptSummary: ...
+    def __radd__(self, other: ReencryptSummary | int, /) -> ReencryptSummary: ...
+    def __getnewargs_ex__(
+        self,
+    ) -> tuple[tuple[str, int, int, dict[str, tuple[int, int]], list[ReencryptResult]], dict[str, str]]: ...
     @property
     def policy(self) -> str: ...
     @property
@@ -1121,6 +1154,7 @@ class Client:
         operation_timeout: _Seconds | None = None,
         crc_check: bool = True,
     ) -> Client: ...
+    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, Any]]: ...
     @property
     def region(self) -> str: ...
     @property
@@ -1309,6 +1343,9 @@ class Client:
         policy: str = "bucket",
         concurrency: int = 64,
         max_rps: int | None = None,
+        inventory: str | None = None,
+        inventory_files: list[int] | None = None,
+        shard: str | None = None,
     ) -> AuditIterator: ...
     def reencrypt(
         self,
@@ -1322,6 +1359,9 @@ class Client:
         journal: _Path | None = None,
         resume: bool = False,
         include_appendable: bool = False,
+        inventory: str | None = None,
+        inventory_files: list[int] | None = None,
+        shard: str | None = None,
         progress: Callable[[ReencryptResult], object] | None = None,
     ) -> ReencryptSummary: ...
     def put_object_tagging(self, bucket: str, key: str, tags: _Tags) -> PutObjectTaggingOutput: ...
@@ -1374,6 +1414,7 @@ class AsyncClient:
         operation_timeout: _Seconds | None = None,
         crc_check: bool = True,
     ) -> AsyncClient: ...
+    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, Any]]: ...
     @property
     def region(self) -> str: ...
     @property
@@ -1564,6 +1605,9 @@ class AsyncClient:
         policy: str = "bucket",
         concurrency: int = 64,
         max_rps: int | None = None,
+        inventory: str | None = None,
+        inventory_files: list[int] | None = None,
+        shard: str | None = None,
     ) -> AsyncAuditIterator: ...
     def reencrypt(
         self,
@@ -1577,6 +1621,9 @@ class AsyncClient:
         journal: _Path | None = None,
         resume: bool = False,
         include_appendable: bool = False,
+        inventory: str | None = None,
+        inventory_files: list[int] | None = None,
+        shard: str | None = None,
         progress: Callable[[ReencryptResult], object] | None = None,
     ) -> Awaitable[ReencryptSummary]: ...
     def put_object_tagging(self, bucket: str, key: str, tags: _Tags) -> Awaitable[PutObjectTaggingOutput]: ...

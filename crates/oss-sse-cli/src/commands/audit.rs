@@ -47,6 +47,43 @@ pub(crate) struct Args {
     /// At most this many HEAD requests per second.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     max_rps: Option<u32>,
+    /// Read the objects from an OSS inventory (oss://bucket/path/manifest.json or a local
+    /// path) instead of listing the bucket.
+    #[arg(long, value_name = "MANIFEST")]
+    inventory: Option<String>,
+    /// Only the keys of shard I of N (a stable hash of the key): N processes with 0/N …
+    /// N-1/N cover the bucket exactly once.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+}
+
+/// `--inventory` and `--shard`, checked.
+pub(crate) fn source_args(
+    inventory: Option<&str>,
+    shard: Option<&str>,
+) -> Result<
+    (
+        Option<oss_sse_hyper::fleet::InventorySource>,
+        Option<oss_sse_hyper::fleet::Shard>,
+    ),
+    Fail,
+> {
+    let inventory = inventory
+        .map(|m| {
+            m.parse()
+                .map(oss_sse_hyper::fleet::InventorySource::new)
+                .map_err(|e: oss_sse_core::BuildError| {
+                    Fail::msg(format!("--inventory: {}", e.reason()))
+                })
+        })
+        .transpose()?;
+    let shard = shard
+        .map(|s| {
+            s.parse::<oss_sse_hyper::fleet::Shard>()
+                .map_err(|e| Fail::msg(format!("--shard: {}", e.reason())))
+        })
+        .transpose()?;
+    Ok((inventory, shard))
 }
 
 /// `--policy` / `--to` as a policy source.
@@ -118,6 +155,9 @@ pub(crate) async fn run(args: Args, ctx: &Ctx) -> Result<(), Fail> {
         .with_policy(policy)
         .with_concurrency(usize::from(args.concurrency));
     opts.max_rps = args.max_rps;
+    let (inventory, shard) = source_args(args.inventory.as_deref(), args.shard.as_deref())?;
+    opts.inventory = inventory;
+    opts.shard = shard;
     let c = ctx.client()?;
     let (policy, mut findings) = c.audit(&bucket, &opts).await?;
     let mut sum = AuditSummary::default();

@@ -39,6 +39,14 @@ pub(crate) struct Args {
     /// At most this many objects started per second.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     max_rps: Option<u32>,
+    /// Read the objects from an OSS inventory (oss://bucket/path/manifest.json or a local
+    /// path) instead of listing the bucket.
+    #[arg(long, value_name = "MANIFEST")]
+    inventory: Option<String>,
+    /// Only the keys of shard I of N (a stable hash of the key); give each shard its own
+    /// --journal.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
     /// Re-encrypt Appendable objects too; they become Normal objects (no more appends).
     #[arg(long)]
     include_appendable: bool,
@@ -101,7 +109,13 @@ pub(crate) async fn run(args: Args, ctx: &Ctx) -> Result<(), Fail> {
     let c = ctx.client()?;
     let tty = std::io::IsTerminal::is_terminal(&std::io::stderr()) && ctx.out == Output::Text;
     let bar = if tty {
-        let total = count(&c, &bucket, &prefix).await.unwrap_or(0);
+        // The total for the ETA: a listing pass (not with an inventory or a shard, whose
+        // totals a listing does not give).
+        let total = if args.inventory.is_none() && args.shard.is_none() {
+            count(&c, &bucket, &prefix).await.unwrap_or(0)
+        } else {
+            0
+        };
         let pb = indicatif::ProgressBar::new(total);
         pb.set_style(
             indicatif::ProgressStyle::with_template(
@@ -122,6 +136,10 @@ pub(crate) async fn run(args: Args, ctx: &Ctx) -> Result<(), Fail> {
         .with_convert_appendable(args.include_appendable)
         .with_cancel(ctx.cancel.clone());
     opts.max_rps = args.max_rps;
+    let (inventory, shard) =
+        super::audit::source_args(args.inventory.as_deref(), args.shard.as_deref())?;
+    opts.inventory = inventory;
+    opts.shard = shard;
     if let Some(j) = &journal {
         opts = opts.with_journal(j.clone());
     }

@@ -152,6 +152,22 @@ pub(crate) async fn admin(shared: &Shared, ctx: &Ctx, body: &mut ReqBody) -> Res
                 Err(e) => error(StatusCode::BAD_REQUEST, e),
             }
         }
+        ("POST", "/-/inventory") => {
+            let b = match read(body).await {
+                Ok(b) => b,
+                Err(r) => return r,
+            };
+            match serde_json::from_slice::<InventorySpec>(&b) {
+                Ok(spec) => match inventory(shared, &spec).await {
+                    Ok(done) => json(StatusCode::OK, done),
+                    Err(e) => error(
+                        StatusCode::from_u16(e.status.as_u16()).unwrap_or(StatusCode::BAD_REQUEST),
+                        format!("{}: {}", e.code, e.message),
+                    ),
+                },
+                Err(e) => error(StatusCode::BAD_REQUEST, e),
+            }
+        }
         _ => error(StatusCode::NOT_FOUND, "unknown admin endpoint"),
     }
 }
@@ -236,4 +252,235 @@ pub(crate) async fn seed(shared: &Shared, spec: &SeedSpec) -> Result<u64, OssErr
         n += 1;
     }
     Ok(n)
+}
+
+/// A bucket inventory written on demand (`POST /-/inventory`, [`crate::EmulatorHandle::inventory`]),
+/// in OSS's layout (oss-listing-copy §6): `<prefix><bucket>/<id>/<YYYY-MM-DDTHH-MMZ>/manifest.json`
+/// and `manifest.checksum`, and gzip CSV data files (no header row, keys percent-encoded with
+/// `%20` and `%2B`) under `<prefix><bucket>/<id>/data/`, all real objects of `destination`.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventorySpec {
+    /// The bucket to describe.
+    pub bucket: String,
+    /// Where the files go (an existing bucket; may be `bucket` itself).
+    pub destination: String,
+    /// Destination prefix (e.g. `inventory/`).
+    #[serde(default)]
+    pub prefix: String,
+    /// The inventory rule's id.
+    #[serde(default = "default_id")]
+    pub id: String,
+    /// Rows per data file (default 50,000).
+    #[serde(default = "default_rows")]
+    pub rows_per_file: usize,
+    /// Optional columns after `Bucket, Key`, in this order (default: Size, StorageClass,
+    /// LastModifiedDate, ETag, IsMultipartUploaded, EncryptionStatus, ObjectType).
+    #[serde(default)]
+    pub fields: Option<Vec<String>>,
+}
+
+fn default_id() -> String {
+    "inventory".into()
+}
+
+fn default_rows() -> usize {
+    50_000
+}
+
+const FIELDS: &[&str] = &[
+    "Size",
+    "StorageClass",
+    "LastModifiedDate",
+    "ETag",
+    "IsMultipartUploaded",
+    "EncryptionStatus",
+    "ObjectType",
+];
+
+fn csv_str(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// Percent-encodes every byte outside `A-Za-z0-9-_.~` (so `/` is `%2F`, space `%20`, `+` `%2B`).
+fn encode_key(k: &str) -> String {
+    let mut out = String::with_capacity(k.len() + 8);
+    for b in k.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Stores `bytes` as a new object of `bucket` (no SSE beyond the bucket's rule).
+async fn put_internal(
+    shared: &Shared,
+    bucket: &str,
+    key: String,
+    bytes: &[u8],
+    content_type: &str,
+) -> Result<(), OssErr> {
+    let meta = super::bucket_meta(shared, bucket).await?;
+    let sse = super::effective_sse(shared, None, meta.rule.as_ref()).await?;
+    let mut w = shared
+        .store
+        .object_writer(sse.as_ref())
+        .await
+        .map_err(OssErr::internal)?;
+    w.write(bytes).await.map_err(OssErr::internal)?;
+    let blob = Arc::new(w.finish(None).await.map_err(OssErr::internal)?);
+    let headers = crate::store::StdHeaders {
+        content_type: Some(content_type.to_owned()),
+        ..Default::default()
+    };
+    let om = ObjectMeta {
+        bucket: bucket.to_owned(),
+        key,
+        size: blob.info.size,
+        etag: blob.info.md5.to_ascii_uppercase(),
+        md5: Some(blob.info.md5.clone()),
+        crc64: blob.info.crc64,
+        headers,
+        metadata: Vec::new(),
+        tags: Vec::new(),
+        sse,
+        object_type: "Normal".into(),
+        last_modified: shared.now_secs(),
+        generation: 0,
+        upload_id: None,
+    };
+    super::object::commit_new(shared, om, vec![blob], Guard::None).await?;
+    Ok(())
+}
+
+pub(crate) async fn inventory(
+    shared: &Shared,
+    spec: &InventorySpec,
+) -> Result<serde_json::Value, OssErr> {
+    use std::io::Write as _;
+    let fields: Vec<String> = spec
+        .fields
+        .clone()
+        .unwrap_or_else(|| FIELDS.iter().map(|f| (*f).to_owned()).collect());
+    if let Some(f) = fields.iter().find(|f| !FIELDS.contains(&f.as_str())) {
+        return Err(OssErr::invalid_argument(format!(
+            "the inventory field {f:?} is not one the emulator writes ({})",
+            FIELDS.join(", ")
+        )));
+    }
+    if spec.rows_per_file == 0 {
+        return Err(OssErr::invalid_argument("rows_per_file must be at least 1"));
+    }
+    super::bucket_meta(shared, &spec.destination).await?;
+    // A snapshot of the bucket, taken at once.
+    let rows: Vec<String> = {
+        let buckets = shared.store.buckets.read().await;
+        let b = buckets
+            .get(&spec.bucket)
+            .ok_or_else(|| OssErr::no_such_bucket(&spec.bucket))?;
+        b.objects
+            .values()
+            .map(|o| {
+                let m = &o.meta;
+                let mut row = format!("{},{}", csv_str(&spec.bucket), csv_str(&encode_key(&m.key)));
+                for f in &fields {
+                    row.push(',');
+                    row.push_str(&match f.as_str() {
+                        "Size" => m.size.to_string(),
+                        "StorageClass" => csv_str("Standard"),
+                        "LastModifiedDate" => {
+                            csv_str(&oss_sse_core::time::format_iso8601(m.last_modified))
+                        }
+                        "ETag" => csv_str(&m.etag),
+                        "IsMultipartUploaded" => csv_str(if m.upload_id.is_some() {
+                            "true"
+                        } else {
+                            "false"
+                        }),
+                        "EncryptionStatus" => {
+                            csv_str(if m.sse.is_some() { "true" } else { "false" })
+                        }
+                        "ObjectType" => csv_str(&m.object_type),
+                        _ => String::new(),
+                    });
+                }
+                row.push('\n');
+                row
+            })
+            .collect()
+    };
+    let secs = shared.now_secs();
+    let stamp = oss_sse_core::time::format_iso8601(secs);
+    // 2026-11-30T16:00:00.000Z -> 2026-11-30T16-00Z
+    let stamp = format!("{}-{}Z", &stamp[..13], &stamp[14..16]);
+    let base = format!("{}{}/{}", spec.prefix, spec.bucket, spec.id);
+    let mut files = Vec::new();
+    for (i, chunk) in rows.chunks(spec.rows_per_file).enumerate() {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        for r in chunk {
+            gz.write_all(r.as_bytes())
+                .map_err(|e| OssErr::internal(e.to_string()))?;
+        }
+        let data = gz.finish().map_err(|e| OssErr::internal(e.to_string()))?;
+        let uuid = crate::keys::random_hex(16);
+        let name = if i == 0 {
+            format!("{uuid}.csv.gz")
+        } else {
+            format!("{uuid}-{i}.csv.gz")
+        };
+        let key = format!("{base}/data/{name}");
+        let md5: String = oss_sse_core::crypto::md5(&data)
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect();
+        put_internal(
+            shared,
+            &spec.destination,
+            key.clone(),
+            &data,
+            "application/x-gzip",
+        )
+        .await?;
+        files.push(serde_json::json!({"MD5checksum": md5, "key": key, "size": data.len()}));
+    }
+    let schema = std::iter::once("Bucket".to_owned())
+        .chain(std::iter::once("Key".to_owned()))
+        .chain(fields)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let manifest = serde_json::json!({
+        "creationTimestamp": secs.to_string(),
+        "destinationBucket": spec.destination,
+        "fileFormat": "CSV",
+        "fileSchema": schema,
+        "files": files,
+        "sourceBucket": spec.bucket,
+        "version": "2019-09-01",
+    })
+    .to_string();
+    let manifest_key = format!("{base}/{stamp}/manifest.json");
+    put_internal(
+        shared,
+        &spec.destination,
+        manifest_key.clone(),
+        manifest.as_bytes(),
+        "application/json",
+    )
+    .await?;
+    let checksum: String = oss_sse_core::crypto::md5(manifest.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    put_internal(
+        shared,
+        &spec.destination,
+        format!("{base}/{stamp}/manifest.checksum"),
+        checksum.as_bytes(),
+        "text/plain",
+    )
+    .await?;
+    Ok(serde_json::json!({"manifest": manifest_key, "files": files.len(), "objects": rows.len()}))
 }

@@ -24,8 +24,8 @@ use crate::error::OssErr;
 use crate::server::{Ctx, Resp, Shared, full};
 use crate::store::{BucketMeta, CommitError, RuleRecord, StdHeaders};
 
-pub use admin::SeedSpec;
-pub(crate) use admin::{admin, seed};
+pub use admin::{InventorySpec, SeedSpec};
+pub(crate) use admin::{admin, inventory, seed};
 
 pub(crate) type R = Result<Resp, OssErr>;
 

@@ -4,12 +4,14 @@ use std::collections::BTreeMap;
 
 use futures_util::{Stream, TryStreamExt};
 use oss_sse_core::ServerSideEncryption;
-use oss_sse_core::ops::{ListObjectsV2, ObjectHead};
+use oss_sse_core::ops::ObjectHead;
 use oss_sse_core::policy::{EncryptionPolicy, Verdict};
 
+use super::inventory::InventorySource;
 use super::rate::Rate;
 use crate::client::Client;
 use crate::error::Error;
+use oss_sse_core::shard::Shard;
 
 /// Where the policy comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +40,12 @@ pub struct AuditOptions {
     pub concurrency: usize,
     /// At most this many HEAD requests per second (default: no cap).
     pub max_rps: Option<u32>,
+    /// Read the objects from this inventory instead of listing the bucket. An object the
+    /// inventory says is not encrypted (`EncryptionStatus=false`) is not HEADed: it breaks
+    /// every policy, as of the inventory's date.
+    pub inventory: Option<InventorySource>,
+    /// Only this shard's keys.
+    pub shard: Option<Shard>,
 }
 
 impl Default for AuditOptions {
@@ -47,6 +55,8 @@ impl Default for AuditOptions {
             policy: PolicySource::Bucket,
             concurrency: 64,
             max_rps: None,
+            inventory: None,
+            shard: None,
         }
     }
 }
@@ -68,6 +78,18 @@ impl AuditOptions {
     #[must_use]
     pub fn with_concurrency(mut self, n: usize) -> Self {
         self.concurrency = n;
+        self
+    }
+    /// Reads the objects from an inventory.
+    #[must_use]
+    pub fn with_inventory(mut self, source: InventorySource) -> Self {
+        self.inventory = Some(source);
+        self
+    }
+    /// Only this shard's keys.
+    #[must_use]
+    pub fn with_shard(mut self, shard: Shard) -> Self {
+        self.shard = Some(shard);
         self
     }
     /// Caps the HEAD rate.
@@ -146,19 +168,22 @@ impl Client {
         Error,
     > {
         let policy = self.resolve_policy(bucket, &opts.policy).await?;
-        let first = ListObjectsV2::new(bucket)
-            .with_prefix(opts.prefix.clone())
-            .with_max_keys(1000);
-        // Bad listing input is refused now, not from inside the stream.
-        oss_sse_core::Operation::to_request(&first, self.config())?;
-        let objects = self.list_objects_v2(first).map_ok(|o| (o.key, o.size));
+        let objects = super::objects(
+            self,
+            bucket,
+            &opts.prefix,
+            opts.inventory.as_ref(),
+            opts.shard,
+        )
+        .await?;
         Ok((
             policy.clone(),
             self.assess_stream(bucket, objects, policy, opts.concurrency, opts.max_rps),
         ))
     }
 
-    /// HEADs and assesses the keys of a stream of `(key, size)` (a listing, an inventory).
+    /// HEADs and assesses a stream of objects (a listing, an inventory); one an inventory
+    /// says is unencrypted is assessed without a HEAD.
     pub(crate) fn assess_stream<S>(
         &self,
         bucket: &str,
@@ -168,19 +193,27 @@ impl Client {
         max_rps: Option<u32>,
     ) -> impl Stream<Item = Result<Finding, Error>> + Send + Unpin + 'static + use<S>
     where
-        S: Stream<Item = Result<(String, u64), Error>> + Send + 'static,
+        S: Stream<Item = Result<super::Item, Error>> + Send + 'static,
     {
         let client = self.clone();
         let bucket = bucket.to_owned();
         let rate = Rate::new(max_rps);
         Box::pin(
             objects
-                .map_ok(move |(key, size)| {
+                .map_ok(move |(key, size, encrypted)| {
                     let client = client.clone();
                     let bucket = bucket.clone();
                     let policy = policy.clone();
                     let rate = rate.clone();
                     async move {
+                        if encrypted == Some(false) {
+                            return Ok(Finding {
+                                key,
+                                size,
+                                status: Status::Assessed(policy.assess(None)),
+                                head: None,
+                            });
+                        }
                         rate.acquire().await;
                         Ok(assess_one(&client, &bucket, key, size, &policy).await)
                     }
@@ -242,7 +275,7 @@ pub(crate) async fn assess_one(
 }
 
 /// Objects and bytes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Totals {
     /// Objects.
@@ -256,6 +289,10 @@ impl Totals {
         self.objects += 1;
         self.bytes += size;
     }
+    fn merge(&mut self, other: Self) {
+        self.objects += other.objects;
+        self.bytes += other.bytes;
+    }
 }
 
 /// Largest number of distinct prefixes or key ids counted one by one; the rest are summed
@@ -264,15 +301,17 @@ const MAX_GROUPS: usize = 1000;
 /// Non-compliant findings kept for a report.
 const MAX_KEPT: usize = 1000;
 
-/// The totals of an audit: fed one finding at a time, bounded in size.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The totals of an audit: fed one finding at a time (or merged from the summaries of
+/// several workers), bounded in size, serializable (serde) to travel between processes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuditSummary {
     /// Every object.
     pub all: Totals,
     /// By [`Status::name`].
     pub by_status: BTreeMap<String, Totals>,
-    /// By declared algorithm (`none` when unencrypted; assessed objects only).
+    /// By declared algorithm (`none` when unencrypted, `KMS+SM4` with SM4 data encryption;
+    /// assessed objects only).
     pub by_algorithm: BTreeMap<String, Totals>,
     /// By KMS key id (KMS objects only).
     pub by_key_id: BTreeMap<String, Totals>,
@@ -284,17 +323,19 @@ pub struct AuditSummary {
 }
 
 /// A finding as a summary keeps it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Noted {
     /// The key.
     pub key: String,
     /// Size in bytes.
     pub size: u64,
-    /// The outcome.
-    pub status: Status,
-    /// The encryption it declares.
-    pub server_side_encryption: Option<ServerSideEncryption>,
+    /// [`Status::name`].
+    pub verdict: String,
+    /// The verdict in words (or the error).
+    pub detail: String,
+    /// The declared encryption in words (`none` when unencrypted, empty when unknown).
+    pub encryption: String,
     /// `Normal`, `Multipart`, `Appendable`…
     pub object_type: Option<String>,
 }
@@ -304,6 +345,25 @@ fn bump<'m, V: Default>(map: &'m mut BTreeMap<String, V>, key: &str) -> &'m mut 
         return map.entry("(other)".to_owned()).or_default();
     }
     map.entry(key.to_owned()).or_default()
+}
+
+/// An object's declared encryption in words.
+pub(crate) fn encryption_words(sse: Option<&ServerSideEncryption>) -> String {
+    sse.map_or_else(
+        || "none".to_owned(),
+        |x| {
+            let mut d = x.algorithm().as_str().to_owned();
+            if let Some(k) = x.key_id() {
+                d.push_str(" key ");
+                d.push_str(k);
+            }
+            if let Some(de) = x.data_encryption() {
+                d.push_str(" + ");
+                d.push_str(de.as_str());
+            }
+            d
+        },
+    )
 }
 
 impl AuditSummary {
@@ -332,15 +392,47 @@ impl AuditSummary {
         if f.status.needs_attention() {
             p.1.add(f.size);
             if self.attention.len() < MAX_KEPT {
+                let detail = match &f.status {
+                    Status::Assessed(v) => v.to_string(),
+                    Status::Gone => "gone".to_owned(),
+                    Status::Failed(e) => format!("error: {e}"),
+                };
                 self.attention.push(Noted {
                     key: f.key.clone(),
                     size: f.size,
-                    status: f.status.clone(),
-                    server_side_encryption: f.server_side_encryption().cloned(),
+                    verdict: f.status.name().to_owned(),
+                    detail,
+                    encryption: match (&f.status, f.head.as_ref()) {
+                        (Status::Assessed(_), _) => encryption_words(f.server_side_encryption()),
+                        _ => String::new(),
+                    },
                     object_type: f.head.as_ref().and_then(|h| h.object_type.clone()),
                 });
             }
         }
+    }
+
+    /// Adds another summary's counts (a shard's, a worker's): the sum of the summaries of
+    /// disjoint parts is the summary of the whole.
+    pub fn merge(&mut self, other: &Self) {
+        self.all.merge(other.all);
+        for (k, t) in &other.by_status {
+            bump(&mut self.by_status, k).merge(*t);
+        }
+        for (k, t) in &other.by_algorithm {
+            bump(&mut self.by_algorithm, k).merge(*t);
+        }
+        for (k, t) in &other.by_key_id {
+            bump(&mut self.by_key_id, k).merge(*t);
+        }
+        for (k, (a, b)) in &other.by_prefix {
+            let p = bump(&mut self.by_prefix, k);
+            p.0.merge(*a);
+            p.1.merge(*b);
+        }
+        let room = MAX_KEPT.saturating_sub(self.attention.len());
+        self.attention
+            .extend(other.attention.iter().take(room).cloned());
     }
 
     /// Objects that meet the policy.

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use futures_util::{Stream, TryStreamExt};
-use oss_sse_core::ops::{ListObjectsV2, ObjectHead};
+use oss_sse_core::ops::ObjectHead;
 use oss_sse_core::policy::{EncryptionPolicy, Verdict};
 use oss_sse_core::{BuildError, ServerSideEncryption};
 use tokio_util::sync::CancellationToken;
@@ -50,6 +50,11 @@ pub struct ReencryptOptions {
     pub on_result: Option<OnResult>,
     /// Stops the run: objects in flight are cancelled (their multipart copies aborted).
     pub cancel: Option<CancellationToken>,
+    /// Read the objects from this inventory instead of listing the bucket (each is still
+    /// HEADed before it is copied).
+    pub inventory: Option<super::InventorySource>,
+    /// Only this shard's keys.
+    pub shard: Option<super::Shard>,
 }
 
 impl Default for ReencryptOptions {
@@ -65,6 +70,8 @@ impl Default for ReencryptOptions {
             copy: CopyOptions::default(),
             on_result: None,
             cancel: None,
+            inventory: None,
+            shard: None,
         }
     }
 }
@@ -83,6 +90,8 @@ impl std::fmt::Debug for ReencryptOptions {
                 &self.journal.as_ref().map(|j| j.path().to_owned()),
             )
             .field("copy", &self.copy)
+            .field("inventory", &self.inventory)
+            .field("shard", &self.shard)
             .finish_non_exhaustive()
     }
 }
@@ -140,6 +149,18 @@ impl ReencryptOptions {
     #[must_use]
     pub fn with_on_result(mut self, f: impl Fn(&ObjectResult) + Send + Sync + 'static) -> Self {
         self.on_result = Some(Arc::new(f));
+        self
+    }
+    /// Reads the objects from an inventory.
+    #[must_use]
+    pub fn with_inventory(mut self, source: super::InventorySource) -> Self {
+        self.inventory = Some(source);
+        self
+    }
+    /// Only this shard's keys.
+    #[must_use]
+    pub fn with_shard(mut self, shard: super::Shard) -> Self {
+        self.shard = Some(shard);
         self
     }
     /// Stops the run when cancelled.
@@ -289,11 +310,14 @@ impl Client {
             .into());
         };
         target.validate()?;
-        let first = ListObjectsV2::new(bucket)
-            .with_prefix(opts.prefix.clone())
-            .with_max_keys(1000);
-        oss_sse_core::Operation::to_request(&first, self.config())?;
-        let objects = self.list_objects_v2(first);
+        let objects = super::objects(
+            self,
+            bucket,
+            &opts.prefix,
+            opts.inventory.as_ref(),
+            opts.shard,
+        )
+        .await?;
         let client = self.clone();
         let bucket = bucket.to_owned();
         let rate = Rate::new(opts.max_rps);
@@ -303,21 +327,21 @@ impl Client {
             opts: opts.clone(),
         });
         let stream = objects
-            .map_ok(move |o| {
+            .map_ok(move |(key, size, _)| {
                 let client = client.clone();
                 let bucket = bucket.clone();
                 let rate = rate.clone();
                 let run = run.clone();
                 async move {
                     let r = match &run.opts.journal {
-                        Some(j) if j.is_done(&o.key) => ObjectResult {
-                            key: o.key,
-                            size: o.size,
+                        Some(j) if j.is_done(&key) => ObjectResult {
+                            key,
+                            size,
                             outcome: Outcome::DoneEarlier,
                         },
                         _ => {
                             rate.acquire().await;
-                            let work = run.one(&client, &bucket, o.key.clone(), o.size);
+                            let work = run.one(&client, &bucket, key, size);
                             match &run.opts.cancel {
                                 Some(c) => tokio::select! {
                                     r = work => r,

@@ -258,32 +258,12 @@ td.key{{font-family:ui-monospace,monospace;word-break:break-all}}
     let mut noted: Vec<_> = summary.attention.iter().collect();
     noted.sort_by(|a, b| a.key.cmp(&b.key));
     for f in noted {
-        let sse = f.server_side_encryption.as_ref().map_or_else(
-            || "none".to_owned(),
-            |x| {
-                let mut d = x.algorithm().as_str().to_owned();
-                if let Some(k) = x.key_id() {
-                    d.push_str(" key ");
-                    d.push_str(k);
-                }
-                if let Some(de) = x.data_encryption() {
-                    d.push_str(" + ");
-                    d.push_str(de.as_str());
-                }
-                d
-            },
-        );
-        let verdict = match &f.status {
-            super::Status::Assessed(v) => v.to_string(),
-            super::Status::Gone => "gone".to_owned(),
-            super::Status::Failed(e) => format!("error: {e}"),
-        };
         let _ = write!(
             s,
             r#"<tr><td class="key">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
             esc(&f.key),
-            esc(&verdict),
-            esc(&sse),
+            esc(&f.detail),
+            esc(&f.encryption),
             esc(f.object_type.as_deref().unwrap_or("")),
             bytes(f.size)
         );
