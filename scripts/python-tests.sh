@@ -63,3 +63,8 @@ for ex in sync_quickstart async_quickstart sansio_urllib; do
   echo "example $ex.py: ok"
 done
 "$PY" -m pytest -q -p no:cacheprovider examples/python/test_with_localoss.py
+# The Dask example: a LocalCluster of 2 worker processes re-encrypts a 20,000-object bucket
+# from its inventory, one task per data file; it exits non-zero unless the follow-up audit
+# is clean.
+"$PY" examples/python/dask_reencrypt.py --local --objects 20000 --workers 2 --to KMS
+echo "example dask_reencrypt.py: ok"

@@ -822,6 +822,27 @@ macro_rules! client_class {
                 self.run_transfer(py, crate::fleet::reencrypt(client, bucket, args.opts, progress, error))
             }
 
+            /// Reads an inventory's ``manifest.json`` (``"oss://bucket/path/manifest.json"``
+            /// or a local path): its buckets, columns and data files. A distributed run gives
+            /// each worker some of ``files`` (``audit(..., inventory_files=[i])``).
+            ///
+            /// Returns
+            /// -------
+            /// InventoryManifest
+            fn inventory_manifest<'py>(&self, py: Python<'py>, manifest: &str) -> PyResult<Bound<'py, PyAny>> {
+                let loc = manifest
+                    .parse::<oss_sse_hyper::fleet::InventoryLocation>()
+                    .map_err(|e| client_error("manifest", e.reason().to_owned()))?;
+                let client = self.inner.clone();
+                self.run(py, async move {
+                    client
+                        .read_inventory_manifest(&loc)
+                        .await
+                        .map(crate::fleet::manifest)
+                        .map_err(to_pyerr)
+                })
+            }
+
             // -- tagging --
 
             /// Replaces an object's tags (``Mapping[str, str]`` or pairs; at most 10).

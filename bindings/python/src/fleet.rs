@@ -710,3 +710,45 @@ pub(crate) async fn reencrypt(
         problems,
     })
 }
+
+/// An inventory's `manifest.json`.
+#[pyclass(
+    frozen,
+    get_all,
+    name = "InventoryManifest",
+    module = "oss_sse._oss_sse"
+)]
+#[derive(Debug, Clone)]
+pub(crate) struct InventoryManifest {
+    /// The bucket it describes.
+    source_bucket: String,
+    /// The bucket its files are in.
+    destination_bucket: String,
+    /// The columns of its data files.
+    schema: Vec<String>,
+    /// The keys of its data files, in order (indices for ``inventory_files``).
+    files: Vec<String>,
+    /// When the scan started (Unix seconds).
+    creation_timestamp: Option<i64>,
+}
+
+#[pymethods]
+impl InventoryManifest {
+    fn __repr__(&self) -> String {
+        format!(
+            "InventoryManifest(source_bucket={}, files=[{} files])",
+            crate::conv::repr(&self.source_bucket),
+            self.files.len()
+        )
+    }
+}
+
+pub(crate) fn manifest(m: oss_sse_core::inventory::Manifest) -> InventoryManifest {
+    InventoryManifest {
+        source_bucket: m.source_bucket,
+        destination_bucket: m.destination_bucket,
+        schema: m.schema,
+        files: m.files.into_iter().map(|f| f.key).collect(),
+        creation_timestamp: m.creation_timestamp,
+    }
+}

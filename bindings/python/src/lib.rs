@@ -28,8 +28,8 @@ mod _oss_sse {
     };
     #[pymodule_export]
     use crate::fleet::{
-        AuditSummary, Finding, PyAsyncAuditIterator, PyAuditIterator, ReencryptResult,
-        ReencryptSummary,
+        AuditSummary, Finding, InventoryManifest, PyAsyncAuditIterator, PyAuditIterator,
+        ReencryptResult, ReencryptSummary,
     };
     #[pymodule_export]
     use crate::listing::{PyAsyncListIterator, PyListIterator};

@@ -129,3 +129,24 @@ def test_async_audit_and_reencrypt(oss: LocalOSS, client: oss_sse.Client, bucket
         assert left == []
 
     asyncio.run(main())
+
+
+def test_audit_from_an_inventory_matches_the_listing(oss: LocalOSS, client: oss_sse.Client, bucket: str) -> None:
+    for n, sse in enumerate([None, "AES256", "SM4"]):
+        assert oss.seed(bucket, 300, prefix=f"q{n}/", size=7, server_side_encryption=sse) == 300
+    manifest = oss.write_inventory(bucket, prefix="inv/", rows_per_file=250)
+    m = client.inventory_manifest(manifest)
+    assert isinstance(m, oss_sse.InventoryManifest)
+    assert m.source_bucket == bucket and len(m.files) == 4 and "EncryptionStatus" in m.schema
+    listed = client.audit(bucket, policy="SM4", prefix="q")
+    list(listed)
+    whole = oss_sse.AuditSummary()
+    for i in range(len(m.files)):
+        it = client.audit(bucket, policy="SM4", prefix="q", inventory=manifest, inventory_files=[i])
+        list(it)
+        whole = whole + it.summary
+    assert whole.by_verdict == listed.summary.by_verdict == {
+        "compliant": (300, 2100), "unencrypted": (300, 2100), "wrong_algorithm": (300, 2100)}
+    with pytest.raises(oss_sse.ClientError) as ei:
+        client.audit(bucket, inventory="oss://only-a-bucket")
+    assert ei.value.field == "inventory"

@@ -51,6 +51,7 @@ __all__ = [
     "HeadObject",
     "InitiateMultipartUpload",
     "InitiateMultipartUploadOutput",
+    "InventoryManifest",
     "ListIterator",
     "ListMultipartUploads",
     "ListMultipartUploadsOutput",
@@ -716,6 +717,19 @@ class ReencryptSummary:
     def problems(self) -> list[ReencryptResult]: ...
 
 @final
+class InventoryManifest:
+    @property
+    def source_bucket(self) -> str: ...
+    @property
+    def destination_bucket(self) -> str: ...
+    @property
+    def schema(self) -> list[str]: ...
+    @property
+    def files(self) -> list[str]: ...
+    @property
+    def creation_timestamp(self) -> int | None: ...
+
+@final
 class CompletedPart:
     def __new__(cls, part_number: int, etag: str) -> CompletedPart: ...
     @property
@@ -1364,6 +1378,7 @@ class Client:
         shard: str | None = None,
         progress: Callable[[ReencryptResult], object] | None = None,
     ) -> ReencryptSummary: ...
+    def inventory_manifest(self, manifest: str) -> InventoryManifest: ...
     def put_object_tagging(self, bucket: str, key: str, tags: _Tags) -> PutObjectTaggingOutput: ...
     def get_object_tagging(
         self, bucket: str, key: str, *, version_id: str | None = None
@@ -1626,6 +1641,7 @@ class AsyncClient:
         shard: str | None = None,
         progress: Callable[[ReencryptResult], object] | None = None,
     ) -> Awaitable[ReencryptSummary]: ...
+    def inventory_manifest(self, manifest: str) -> Awaitable[InventoryManifest]: ...
     def put_object_tagging(self, bucket: str, key: str, tags: _Tags) -> Awaitable[PutObjectTaggingOutput]: ...
     def get_object_tagging(
         self, bucket: str, key: str, *, version_id: str | None = None
