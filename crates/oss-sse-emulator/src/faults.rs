@@ -40,6 +40,14 @@ pub enum FaultAction {
     /// Run the operation but flip one byte of the response body, or, for responses without a
     /// body, report a wrong `x-oss-hash-crc64ecma` (a CRC mismatch).
     Corrupt,
+    /// Run the operation, send the head and `after_bytes` of the body, pause `ms`, then send
+    /// the rest (a server that stalls mid-download).
+    Stall {
+        /// Bytes of body sent before the pause.
+        after_bytes: u64,
+        /// Milliseconds.
+        ms: u64,
+    },
     /// Wait this long before answering (beyond a client's read timeout).
     Delay {
         /// Milliseconds.

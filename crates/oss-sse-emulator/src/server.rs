@@ -578,6 +578,42 @@ async fn apply_response_fault(resp: Resp, f: FaultAction) -> Resp {
                 BodyExt::boxed_unsync(http_body_util::StreamBody::new(limited)),
             )
         }
+        FaultAction::Stall { after_bytes, ms } => {
+            // Send `after_bytes`, sleep, then the rest.
+            // state: (body, bytes sent, the tail of the frame split at the pause, paused yet)
+            let stream = http_body_util::BodyStream::new(body);
+            let paused = futures_util::stream::unfold(
+                (Box::pin(stream), 0u64, None::<Bytes>, false),
+                move |(mut s, sent, tail, slept)| async move {
+                    if let Some(tail) = tail {
+                        tokio::time::sleep(Duration::from_millis(ms)).await;
+                        return Some((Ok(hyper::body::Frame::data(tail)), (s, sent, None, true)));
+                    }
+                    let data = match s.next().await? {
+                        Ok(frame) => frame.into_data().unwrap_or_default(),
+                        Err(e) => return Some((Err(e), (s, sent, None, true))),
+                    };
+                    let room = after_bytes.saturating_sub(sent);
+                    if slept || (data.len() as u64) < room {
+                        let n = data.len() as u64;
+                        return Some((
+                            Ok(hyper::body::Frame::data(data)),
+                            (s, sent + n, None, slept),
+                        ));
+                    }
+                    let head = data.slice(..room as usize);
+                    let tail = data.slice(room as usize..);
+                    Some((
+                        Ok(hyper::body::Frame::data(head)),
+                        (s, after_bytes, Some(tail), false),
+                    ))
+                },
+            );
+            Response::from_parts(
+                parts,
+                BodyExt::boxed_unsync(http_body_util::StreamBody::new(paused)),
+            )
+        }
         _ => Response::from_parts(parts, body),
     }
 }

@@ -1,5 +1,5 @@
 //! Fault-injection soak: mixed operations while the emulator injects 5xx/429, resets, cut
-//! and corrupted bodies and delays beyond the read timeout. Every operation must either
+//! and corrupted bodies, pauses mid-body and delays beyond the read timeout. Every operation must either
 //! succeed with verified bytes or fail with a clear error after the retry budget; no
 //! corrupted bytes may be returned; no object may be left half-written; failed multipart
 //! uploads must be aborted.
@@ -125,6 +125,22 @@ async fn soak_with_faults() {
             probability: Some(0.02),
         },
         rule(0.01, FaultAction::Delay { ms: 400 }),
+        // A pause mid-body: a short one the read rides out, a long one past the read
+        // timeout that must fail the attempt (and be retried), never yield partial bytes.
+        rule(
+            0.02,
+            FaultAction::Stall {
+                after_bytes: 200,
+                ms: 20,
+            },
+        ),
+        rule(
+            0.01,
+            FaultAction::Stall {
+                after_bytes: 900,
+                ms: 400,
+            },
+        ),
     ] {
         emu.faults().push(r);
     }
