@@ -37,7 +37,14 @@ enum Source {
         stream: Mutex<Option<ByteResultStream>>,
         len: u64,
     },
+    Replayable {
+        make: StreamFactory,
+        len: u64,
+    },
 }
+
+/// Makes a fresh stream of the same bytes for each attempt.
+type StreamFactory = Arc<dyn Fn() -> ByteResultStream + Send + Sync>;
 
 impl std::fmt::Debug for UploadBody {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -51,6 +58,7 @@ impl std::fmt::Debug for UploadBody {
                 )
             }
             Source::Stream { len, .. } => write!(f, "UploadBody::Stream({len} bytes)"),
+            Source::Replayable { len, .. } => write!(f, "UploadBody::Replayable({len} bytes)"),
         }
     }
 }
@@ -110,6 +118,20 @@ impl UploadBody {
         }
     }
 
+    /// Exactly `len` bytes from a stream that `make` can produce again for a retry (a
+    /// seekable source rewound, a re-opened resource): replayable like a file.
+    pub fn replayable<S>(len: u64, make: impl Fn() -> S + Send + Sync + 'static) -> Self
+    where
+        S: Stream<Item = std::io::Result<Bytes>> + Send + 'static,
+    {
+        Self {
+            inner: Source::Replayable {
+                make: Arc::new(move || Box::pin(make()) as ByteResultStream),
+                len,
+            },
+        }
+    }
+
     /// Exactly `len` bytes from a reader (sent once; not retried).
     pub fn reader(reader: impl AsyncRead + Send + Unpin + 'static, len: u64) -> Self {
         let s = futures_util::stream::unfold(reader, |mut r| async move {
@@ -130,7 +152,9 @@ impl UploadBody {
     pub fn len(&self) -> u64 {
         match &self.inner {
             Source::Bytes(b) => b.len() as u64,
-            Source::File { len, .. } | Source::Stream { len, .. } => *len,
+            Source::File { len, .. }
+            | Source::Stream { len, .. }
+            | Source::Replayable { len, .. } => *len,
         }
     }
 
@@ -185,6 +209,7 @@ impl UploadBody {
                 let taken = stream.lock().expect("stream lock").take();
                 Ok(taken.map(|s| wrap(s, crc, activity)))
             }
+            Source::Replayable { make, .. } => Ok(Some(wrap(make(), crc, activity))),
         }
     }
 }
