@@ -20,7 +20,7 @@ async def main() -> None:
         algorithms = {h.server_side_encryption.server_side_encryption for h in heads}
         print(f"{len(heads)} objects, declared encryption: {algorithms}")
         got = await client.get_object("async-demo", "obj-7")
-        assert got.body == b"payload 7"
+        assert b"".join([chunk async for chunk in got.body]) == b"payload 7"
 
 
 asyncio.run(main())

@@ -21,9 +21,10 @@ with LocalOSS(kms_keys=["my-cmk"]) as oss:
           inherited.server_side_encryption.server_side_encryption_key_id)
     print("aes.txt:", own.server_side_encryption.server_side_encryption)
 
-    got = client.get_object("quickstart", "aes.txt")
-    assert got.body == b"asks for AES256"
-    print("downloaded, declared:", got.server_side_encryption.server_side_encryption)
+    # get_object streams (read(n), iteration, readinto); get_object_bytes reads into memory.
+    with client.get_object("quickstart", "aes.txt") as got:
+        assert got.body.read() == b"asks for AES256"
+        print("downloaded, declared:", got.server_side_encryption.server_side_encryption)
 
     # Bad input never reaches the server.
     try:

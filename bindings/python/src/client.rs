@@ -14,11 +14,19 @@ use pyo3::prelude::*;
 use crate::conv;
 use crate::credentials::provider;
 use crate::errors::{client_error, to_pyerr};
+use crate::fork::PerProcess;
 use crate::listing::{PyAsyncListIterator, PyListIterator, Yield};
 use crate::ops::{self, NewObject, with_any_op};
 use crate::runtime::{block_on, block_on_parallel, runtime, spawn};
 use crate::sansio::{ENDPOINT_TYPES, STYLES, VERSIONS};
 use crate::types::ToPy;
+
+/// The Rust clients behind a Python client, in one process.
+#[derive(Debug, Clone)]
+pub(crate) struct Live {
+    inner: Client,
+    transfers: Client,
+}
 
 /// The constructor's arguments of a client, kept for pickling.
 #[derive(Debug)]
@@ -37,6 +45,8 @@ fn build_client(
     addressing_style: Option<&str>,
     signature_version: &str,
     max_attempts: Option<u32>,
+    retry_base_delay: Option<&Bound<'_, PyAny>>,
+    retry_max_backoff: Option<&Bound<'_, PyAny>>,
     connect_timeout: Option<&Bound<'_, PyAny>>,
     read_timeout: Option<&Bound<'_, PyAny>>,
     operation_timeout: Option<&Bound<'_, PyAny>>,
@@ -68,12 +78,28 @@ fn build_client(
     if let Some(s) = addressing_style {
         b = b.addressing_style(conv::choice(s, "addressing_style", STYLES)?);
     }
+    let mut retry = RetryPolicy::default();
     if let Some(n) = max_attempts {
         if n == 0 {
             return Err(client_error("max_attempts", "must be at least 1"));
         }
-        b = b.retry(RetryPolicy::default().with_max_attempts(n));
+        retry = retry.with_max_attempts(n);
     }
+    let base = retry_base_delay
+        .map(|d| conv::duration(d, "retry_base_delay"))
+        .transpose()?
+        .unwrap_or(retry.base_delay);
+    let cap = retry_max_backoff
+        .map(|d| conv::duration(d, "retry_max_backoff"))
+        .transpose()?
+        .unwrap_or(retry.max_backoff);
+    if cap < base {
+        return Err(client_error(
+            "retry_max_backoff",
+            format!("({cap:?}) must not be below retry_base_delay ({base:?})"),
+        ));
+    }
+    b = b.retry(retry.with_backoff(base, cap));
     if let Some(d) = connect_timeout {
         b = b.connect_timeout(conv::duration(d, "connect_timeout")?);
     }
@@ -144,18 +170,16 @@ macro_rules! client_class {
         #[pyclass(frozen, name = $pyname, module = "oss_sse._oss_sse")]
         #[derive(Debug, Clone)]
         pub(crate) struct $cls {
-            inner: Client,
-            /// What `upload_file` / `download_file` use: for the blocking client a second
-            /// connection pool that lives on the multi-thread runtime (see `runtime.rs`).
-            transfers: Client,
-            /// The constructor's arguments, for pickling.
+            /// The Rust clients of this process (rebuilt from `init` in a forked child).
+            live: Arc<PerProcess<Live>>,
+            /// The constructor's arguments, for pickling and for a forked child.
             init: Arc<Init>,
         }
 
         #[pymethods]
         impl $cls {
             #[new]
-            #[pyo3(signature = (region, *, credentials=None, endpoint=None, endpoint_type=None, addressing_style=None, signature_version="v4", max_attempts=None, connect_timeout=None, read_timeout=None, operation_timeout=None, crc_check=true))]
+            #[pyo3(signature = (region, *, credentials=None, endpoint=None, endpoint_type=None, addressing_style=None, signature_version="v4", max_attempts=None, retry_base_delay=None, retry_max_backoff=None, connect_timeout=None, read_timeout=None, operation_timeout=None, crc_check=true))]
             #[allow(clippy::too_many_arguments)] // mirrors the Python signature
             fn new(
                 region: &str,
@@ -165,6 +189,8 @@ macro_rules! client_class {
                 addressing_style: Option<&str>,
                 signature_version: &str,
                 max_attempts: Option<u32>,
+                retry_base_delay: Option<&Bound<'_, PyAny>>,
+                retry_max_backoff: Option<&Bound<'_, PyAny>>,
                 connect_timeout: Option<&Bound<'_, PyAny>>,
                 read_timeout: Option<&Bound<'_, PyAny>>,
                 operation_timeout: Option<&Bound<'_, PyAny>>,
@@ -179,6 +205,8 @@ macro_rules! client_class {
                         addressing_style,
                         signature_version,
                         max_attempts,
+                        retry_base_delay,
+                        retry_max_backoff,
                         connect_timeout,
                         read_timeout,
                         operation_timeout,
@@ -201,6 +229,8 @@ macro_rules! client_class {
                         kw.set_item("addressing_style", addressing_style)?;
                         kw.set_item("signature_version", signature_version)?;
                         kw.set_item("max_attempts", max_attempts)?;
+                        kw.set_item("retry_base_delay", retry_base_delay)?;
+                        kw.set_item("retry_max_backoff", retry_max_backoff)?;
                         kw.set_item("connect_timeout", connect_timeout)?;
                         kw.set_item("read_timeout", read_timeout)?;
                         kw.set_item("operation_timeout", operation_timeout)?;
@@ -209,7 +239,10 @@ macro_rules! client_class {
                     }
                     None => unreachable!("build() refuses a client without credentials"),
                 };
-                Ok(Self { inner, transfers, init: Arc::new(init) })
+                Ok(Self {
+                    live: Arc::new(PerProcess::with(Live { inner, transfers })),
+                    init: Arc::new(init),
+                })
             }
 
             /// For pickling (``multiprocessing``, ``concurrent.futures``, Dask): a client
@@ -225,20 +258,20 @@ macro_rules! client_class {
             /// The signing region.
             #[getter]
             fn region(&self) -> &str {
-                self.inner.config().region()
+                self.live().inner.config().region()
             }
 
             /// The request configuration (region, endpoint host, scheme, style).
             #[getter]
             fn config(&self) -> crate::sansio::PyConfig {
-                crate::sansio::PyConfig(self.inner.config().clone())
+                crate::sansio::PyConfig(self.live().inner.config().clone())
             }
 
             /// The signing-clock correction in milliseconds, learned from
             /// ``RequestTimeTooSkewed`` answers.
             #[getter]
             fn clock_offset_ms(&self) -> i64 {
-                self.inner.clock_offset_ms()
+                self.live().inner.clock_offset_ms()
             }
 
             /// Region and host.
@@ -246,8 +279,8 @@ macro_rules! client_class {
                 format!(
                     "{}(region={}, host={})",
                     $pyname,
-                    conv::repr(self.inner.config().region()),
-                    conv::repr(self.inner.config().host())
+                    conv::repr(self.live().inner.config().region()),
+                    conv::repr(self.live().inner.config().host())
                 )
             }
 
@@ -260,7 +293,7 @@ macro_rules! client_class {
             /// OssError
             ///     (a subclass) when the operation fails.
             fn send<'py>(&self, py: Python<'py>, operation: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-                let client = self.inner.clone();
+                let client = self.inner();
                 with_any_op!(operation, op => self.run(py, ops::send(client, op)))
             }
 
@@ -283,7 +316,7 @@ macro_rules! client_class {
                     Some(e) if !e.is_none() => conv::duration(e, "expires")?,
                     _ => std::time::Duration::from_secs(900),
                 };
-                let client = self.inner.clone();
+                let client = self.inner();
                 with_any_op!(operation, op => self.run(py, async move {
                     client.presign(&op, expires).await.map(ToPy::to_py).map_err(to_pyerr)
                 }))
@@ -310,7 +343,7 @@ macro_rules! client_class {
                 kms_data_encryption: Option<&str>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let op = ops::put_bucket_encryption(bucket, rule, kms_master_key_id, kms_data_encryption)?;
-                self.run(py, ops::send(self.inner.clone(), op))
+                self.run(py, ops::send(self.inner(), op))
             }
 
             /// The bucket's default encryption.
@@ -321,7 +354,7 @@ macro_rules! client_class {
             ///     None when the bucket has no rule.
             fn get_bucket_encryption<'py>(&self, py: Python<'py>, bucket: String) -> PyResult<Bound<'py, PyAny>> {
                 let op = oss_sse_core::ops::GetBucketEncryption::new(bucket);
-                self.run(py, ops::send(self.inner.clone(), op))
+                self.run(py, ops::send(self.inner(), op))
             }
 
             /// Removes the bucket's default encryption (succeeds when none is set).
@@ -331,7 +364,7 @@ macro_rules! client_class {
             /// DeleteBucketEncryptionOutput
             fn delete_bucket_encryption<'py>(&self, py: Python<'py>, bucket: String) -> PyResult<Bound<'py, PyAny>> {
                 let op = oss_sse_core::ops::DeleteBucketEncryption::new(bucket);
-                self.run(py, ops::send(self.inner.clone(), op))
+                self.run(py, ops::send(self.inner(), op))
             }
 
             // -- buckets --
@@ -351,7 +384,7 @@ macro_rules! client_class {
                 acl: Option<String>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let op = ops::put_bucket(bucket, storage_class, acl);
-                self.run(py, ops::send(self.inner.clone(), op))
+                self.run(py, ops::send(self.inner(), op))
             }
 
             /// Deletes an empty bucket (``ConflictError`` when it is not empty).
@@ -361,7 +394,7 @@ macro_rules! client_class {
             /// DeleteBucketOutput
             fn delete_bucket<'py>(&self, py: Python<'py>, bucket: String) -> PyResult<Bound<'py, PyAny>> {
                 let op = oss_sse_core::ops::DeleteBucket::new(bucket);
-                self.run(py, ops::send(self.inner.clone(), op))
+                self.run(py, ops::send(self.inner(), op))
             }
 
             /// A bucket's properties, including its default encryption.
@@ -371,12 +404,15 @@ macro_rules! client_class {
             /// BucketInfo
             fn get_bucket_info<'py>(&self, py: Python<'py>, bucket: String) -> PyResult<Bound<'py, PyAny>> {
                 let op = oss_sse_core::ops::GetBucketInfo::new(bucket);
-                self.run(py, ops::send(self.inner.clone(), op))
+                self.run(py, ops::send(self.inner(), op))
             }
 
             // -- objects --
 
-            /// Uploads ``data`` (bytes-like or str) as one object.
+            /// Uploads ``data`` as one object: bytes-like or str (from memory), a binary file
+            /// object (streamed from where it is now; a seekable file is rewound for a retry,
+            /// a non-seekable one is sent once and needs ``length``), or an iterator of bytes
+            /// with its total ``length`` (sent once, never held whole).
             ///
             /// ``server_side_encryption`` is a ``ServerSideEncryption`` or an algorithm
             /// name (with ``server_side_encryption_key_id`` /
@@ -388,7 +424,7 @@ macro_rules! client_class {
             /// Returns
             /// -------
             /// PutObjectOutput
-            #[pyo3(signature = (bucket, key, data, *, content_type=None, metadata=None, tags=None, server_side_encryption=None, server_side_encryption_key_id=None, server_side_data_encryption=None, content_md5=false, forbid_overwrite=false))]
+            #[pyo3(signature = (bucket, key, data, *, length=None, content_type=None, metadata=None, tags=None, server_side_encryption=None, server_side_encryption_key_id=None, server_side_data_encryption=None, content_md5=false, forbid_overwrite=false))]
             #[allow(clippy::too_many_arguments)] // mirrors the Python signature
             fn put_object<'py>(
                 &self,
@@ -396,6 +432,7 @@ macro_rules! client_class {
                 bucket: String,
                 key: String,
                 data: &Bound<'py, PyAny>,
+                length: Option<u64>,
                 content_type: Option<String>,
                 metadata: Option<&Bound<'py, PyAny>>,
                 tags: Option<&Bound<'py, PyAny>>,
@@ -413,8 +450,11 @@ macro_rules! client_class {
                     server_side_data_encryption,
                 )?
                 .with_tags(tags)?;
-                let op = ops::put_object(bucket, key, conv::data(data, "data")?, o, content_md5, forbid_overwrite);
-                self.run(py, ops::send(self.inner.clone(), op))
+                let data = crate::upload::data(data, length, <Self as Flavor>::event_loop(py)?)?;
+                self.upload(py, data, content_md5, |body| match body {
+                    Ok(b) => ops::put_object(bucket, key, b, o, content_md5, forbid_overwrite),
+                    Err(n) => ops::put_object_streaming(bucket, key, n, o, forbid_overwrite),
+                })
             }
 
             /// Appends ``data`` at ``position`` (the object's current length; 0 creates an
@@ -424,7 +464,7 @@ macro_rules! client_class {
             /// -------
             /// AppendObjectOutput
             ///     ``next_position`` is where the next append starts.
-            #[pyo3(signature = (bucket, key, position, data, *, content_type=None, metadata=None, server_side_encryption=None, server_side_encryption_key_id=None, server_side_data_encryption=None, content_md5=false))]
+            #[pyo3(signature = (bucket, key, position, data, *, length=None, content_type=None, metadata=None, server_side_encryption=None, server_side_encryption_key_id=None, server_side_data_encryption=None, content_md5=false))]
             #[allow(clippy::too_many_arguments)] // mirrors the Python signature
             fn append_object<'py>(
                 &self,
@@ -433,6 +473,7 @@ macro_rules! client_class {
                 key: String,
                 position: u64,
                 data: &Bound<'py, PyAny>,
+                length: Option<u64>,
                 content_type: Option<String>,
                 metadata: Option<&Bound<'py, PyAny>>,
                 server_side_encryption: Option<&Bound<'py, PyAny>>,
@@ -447,18 +488,25 @@ macro_rules! client_class {
                     server_side_encryption_key_id,
                     server_side_data_encryption,
                 )?;
-                let op = ops::append_object(bucket, key, position, conv::data(data, "data")?, o, content_md5);
-                self.run(py, ops::send(self.inner.clone(), op))
+                let data = crate::upload::data(data, length, <Self as Flavor>::event_loop(py)?)?;
+                self.upload(py, data, content_md5, |body| match body {
+                    Ok(b) => ops::append_object(bucket, key, position, b, o, content_md5),
+                    Err(n) => ops::append_object_streaming(bucket, key, position, n, o),
+                })
             }
 
-            /// Downloads an object (decrypted by OSS) into memory; ``range`` is an
-            /// inclusive ``(start, end)`` byte range (``end`` None reads to the end). A full
-            /// read is checked against the object's CRC-64.
+            /// Downloads an object (decrypted by OSS) as a stream: the response's ``body``
+            /// reads it as it arrives (see ``ObjectBody`` / ``AsyncObjectBody``), so any size
+            /// fits in bounded memory. ``range`` is an inclusive ``(start, end)`` byte range
+            /// (``end`` None reads to the end). A full read is checked against the object's
+            /// CRC-64 when the stream reaches its end. Retries cover the request up to the
+            /// response head; a body that breaks later raises from the read.
             ///
             /// Returns
             /// -------
-            /// GetObjectOutput
-            ///     ``head`` (an ``ObjectHead``) and ``body`` (bytes).
+            /// GetObjectResponse
+            ///     ``head`` (an ``ObjectHead``) and ``body`` (to read); close it, or use the
+            ///     response in a ``with`` block, when not reading to the end.
             #[pyo3(signature = (bucket, key, *, range=None, version_id=None))]
             fn get_object<'py>(
                 &self,
@@ -469,7 +517,32 @@ macro_rules! client_class {
                 version_id: Option<String>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let op = ops::get_object(bucket, key, range, version_id);
-                self.run(py, ops::send(self.inner.clone(), op))
+                let client = self.inner();
+                self.run(py, async move {
+                    client.get_object(&op).await.map(<Self as Flavor>::Response::from).map_err(to_pyerr)
+                })
+            }
+
+            /// Downloads an object (decrypted by OSS) into memory, for small objects; a
+            /// broken or corrupted body is retried as a whole. ``range`` is an inclusive
+            /// ``(start, end)`` byte range (``end`` None reads to the end). A full read is
+            /// checked against the object's CRC-64.
+            ///
+            /// Returns
+            /// -------
+            /// GetObjectOutput
+            ///     ``head`` (an ``ObjectHead``) and ``body`` (bytes).
+            #[pyo3(signature = (bucket, key, *, range=None, version_id=None))]
+            fn get_object_bytes<'py>(
+                &self,
+                py: Python<'py>,
+                bucket: String,
+                key: String,
+                range: Option<(u64, Option<u64>)>,
+                version_id: Option<String>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let op = ops::get_object(bucket, key, range, version_id);
+                self.run(py, ops::send(self.inner(), op))
             }
 
             /// An object's metadata and declared encryption.
@@ -486,7 +559,7 @@ macro_rules! client_class {
                 version_id: Option<String>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let op = ops::head_object(bucket, key, version_id);
-                self.run(py, ops::send(self.inner.clone(), op))
+                self.run(py, ops::send(self.inner(), op))
             }
 
             /// Deletes an object (succeeds when it does not exist).
@@ -503,7 +576,7 @@ macro_rules! client_class {
                 version_id: Option<String>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let op = ops::delete_object(bucket, key, version_id);
-                self.run(py, ops::send(self.inner.clone(), op))
+                self.run(py, ops::send(self.inner(), op))
             }
 
             /// Copies ``source_bucket``/``source_key`` to ``bucket``/``key`` in one CopyObject
@@ -553,7 +626,7 @@ macro_rules! client_class {
                 .with_tags(tags)?;
                 let c = ops::CopyIf::new(if_match, if_none_match, if_modified_since, if_unmodified_since)?;
                 let op = ops::copy_object(source_bucket, source_key, bucket, key, source_version_id, metadata_directive, tagging_directive, forbid_overwrite, o, c)?;
-                self.run(py, ops::send(self.inner.clone(), op))
+                self.run(py, ops::send(self.inner(), op))
             }
 
             /// The managed copy: one CopyObject below ``multipart_threshold`` (default
@@ -630,7 +703,7 @@ macro_rules! client_class {
                 if let Some(cb) = progress.rust_callback(py) {
                     opts = opts.with_progress(cb);
                 }
-                let client = self.transfers.clone();
+                let client = self.transfers();
                 let error = progress.error.clone();
                 self.run_transfer(py, async move {
                     let out = client
@@ -674,7 +747,7 @@ macro_rules! client_class {
                 fetch_owner: bool,
             ) -> PyResult<Py<PyAny>> {
                 let op = ops::list_objects_v2(bucket, prefix, delimiter, start_after, continuation_token, max_keys, fetch_owner);
-                let start = crate::listing::start(self.transfers.clone(), op)?;
+                let start = crate::listing::start(self.transfers(), op)?;
                 Self::listing(py, start)
             }
 
@@ -694,7 +767,7 @@ macro_rules! client_class {
                 max_uploads: Option<u32>,
             ) -> PyResult<Py<PyAny>> {
                 let op = ops::list_multipart_uploads(bucket, prefix, delimiter, key_marker, upload_id_marker, max_uploads);
-                let start = crate::listing::start(self.transfers.clone(), op)?;
+                let start = crate::listing::start(self.transfers(), op)?;
                 Self::listing(py, start)
             }
 
@@ -718,7 +791,7 @@ macro_rules! client_class {
                     Some(d) if !d.is_none() => conv::duration(d, "older_than")?,
                     _ => std::time::Duration::from_secs(7 * 86_400),
                 };
-                let client = self.inner.clone();
+                let client = self.inner();
                 let prefix = prefix.to_owned();
                 self.run(py, async move {
                     client
@@ -773,7 +846,7 @@ macro_rules! client_class {
                     .with_concurrency(concurrency);
                 opts.max_rps = max_rps;
                 (opts.inventory, opts.shard) = crate::fleet::source_args(inventory, inventory_files, shard)?;
-                Self::audit_iter(py, self.transfers.clone(), bucket, opts)
+                Self::audit_iter(py, self.transfers(), bucket, opts)
             }
 
             /// Re-encrypts in place every object under ``prefix`` that does not meet ``to``
@@ -817,7 +890,7 @@ macro_rules! client_class {
                     prefix.to_owned(), to, concurrency, max_rps, dry_run, journal, resume, include_appendable,
                 )?;
                 (args.opts.inventory, args.opts.shard) = crate::fleet::source_args(inventory, inventory_files, shard)?;
-                let client = self.transfers.clone();
+                let client = self.transfers();
                 let error = Arc::new(Mutex::new(None));
                 self.run_transfer(py, crate::fleet::reencrypt(client, bucket, args.opts, progress, error))
             }
@@ -833,7 +906,7 @@ macro_rules! client_class {
                 let loc = manifest
                     .parse::<oss_sse_hyper::fleet::InventoryLocation>()
                     .map_err(|e| client_error("manifest", e.reason().to_owned()))?;
-                let client = self.inner.clone();
+                let client = self.inner();
                 self.run(py, async move {
                     client
                         .read_inventory_manifest(&loc)
@@ -858,7 +931,7 @@ macro_rules! client_class {
                 tags: &Bound<'py, PyAny>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let op = ops::put_object_tagging(bucket, key, tags)?;
-                self.run(py, ops::send(self.inner.clone(), op))
+                self.run(py, ops::send(self.inner(), op))
             }
 
             /// An object's tags.
@@ -875,7 +948,7 @@ macro_rules! client_class {
                 version_id: Option<String>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let op = ops::get_object_tagging(bucket, key, version_id);
-                self.run(py, ops::send(self.inner.clone(), op))
+                self.run(py, ops::send(self.inner(), op))
             }
 
             /// Removes an object's tags.
@@ -890,7 +963,7 @@ macro_rules! client_class {
                 key: String,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let op = oss_sse_core::ops::DeleteObjectTagging::new(bucket, key);
-                self.run(py, ops::send(self.inner.clone(), op))
+                self.run(py, ops::send(self.inner(), op))
             }
 
             // -- multipart --
@@ -925,7 +998,7 @@ macro_rules! client_class {
                 )?
                 .with_tags(tags)?;
                 let op = ops::initiate_multipart_upload(bucket, key, o);
-                self.run(py, ops::send(self.inner.clone(), op))
+                self.run(py, ops::send(self.inner(), op))
             }
 
             /// Uploads part ``part_number`` (1..=10000) of ``upload_id``.
@@ -935,7 +1008,7 @@ macro_rules! client_class {
             /// UploadPartOutput
             ///     Pass it (or its ``part_number`` and ``etag``) to
             ///     ``complete_multipart_upload``.
-            #[pyo3(signature = (bucket, key, upload_id, part_number, data, *, content_md5=false))]
+            #[pyo3(signature = (bucket, key, upload_id, part_number, data, *, length=None, content_md5=false))]
             #[allow(clippy::too_many_arguments)] // mirrors the Python signature
             fn upload_part<'py>(
                 &self,
@@ -945,10 +1018,14 @@ macro_rules! client_class {
                 upload_id: String,
                 part_number: u32,
                 data: &Bound<'py, PyAny>,
+                length: Option<u64>,
                 content_md5: bool,
             ) -> PyResult<Bound<'py, PyAny>> {
-                let op = ops::upload_part(bucket, key, upload_id, part_number, conv::data(data, "data")?, content_md5);
-                self.run(py, ops::send(self.inner.clone(), op))
+                let data = crate::upload::data(data, length, <Self as Flavor>::event_loop(py)?)?;
+                self.upload(py, data, content_md5, |body| match body {
+                    Ok(b) => ops::upload_part(bucket, key, upload_id, part_number, b, content_md5),
+                    Err(n) => ops::upload_part_streaming(bucket, key, upload_id, part_number, n),
+                })
             }
 
             /// Copies ``source_range`` (an inclusive ``(first, last)`` byte range; the
@@ -980,7 +1057,7 @@ macro_rules! client_class {
             ) -> PyResult<Bound<'py, PyAny>> {
                 let c = ops::CopyIf::new(if_match, if_none_match, if_modified_since, if_unmodified_since)?;
                 let op = ops::upload_part_copy(bucket, key, upload_id, part_number, source_bucket, source_key, source_range, source_version_id, c);
-                self.run(py, ops::send(self.inner.clone(), op))
+                self.run(py, ops::send(self.inner(), op))
             }
 
             /// Assembles the parts into the object. ``parts`` holds ``CompletedPart``,
@@ -1003,7 +1080,7 @@ macro_rules! client_class {
                     upload_id,
                     crate::types::completed_parts(parts)?,
                 );
-                self.run(py, ops::send(self.inner.clone(), op))
+                self.run(py, ops::send(self.inner(), op))
             }
 
             /// Cancels a multipart upload and frees its parts.
@@ -1019,7 +1096,7 @@ macro_rules! client_class {
                 upload_id: String,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let op = oss_sse_core::ops::AbortMultipartUpload::new(bucket, key, upload_id);
-                self.run(py, ops::send(self.inner.clone(), op))
+                self.run(py, ops::send(self.inner(), op))
             }
 
             /// Lists the parts of ``upload_id`` uploaded so far (one page of at most
@@ -1039,7 +1116,7 @@ macro_rules! client_class {
                 part_number_marker: Option<u32>,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let op = ops::list_parts(bucket, key, upload_id, max_parts, part_number_marker);
-                self.run(py, ops::send(self.inner.clone(), op))
+                self.run(py, ops::send(self.inner(), op))
             }
 
             // -- files --
@@ -1095,7 +1172,7 @@ macro_rules! client_class {
                 if let Some(cb) = progress.rust_callback(py) {
                     opts = opts.with_progress(cb);
                 }
-                let client = self.transfers.clone();
+                let client = self.transfers();
                 let error = progress.error.clone();
                 self.run_transfer(py, async move {
                     let out = client
@@ -1146,7 +1223,7 @@ macro_rules! client_class {
                 if let Some(cb) = progress.rust_callback(py) {
                     opts = opts.with_progress(cb);
                 }
-                let client = self.transfers.clone();
+                let client = self.transfers();
                 let error = progress.error.clone();
                 self.run_transfer(py, async move {
                     let out = client
@@ -1156,6 +1233,67 @@ macro_rules! client_class {
                         .map_err(to_pyerr);
                     Progress::finish(&error, out)
                 })
+            }
+        }
+
+        impl $cls {
+            /// This process's clients: in a child after `fork()`, new ones (own runtime, own
+            /// connections) built from the constructor's arguments on first use.
+            fn live(&self) -> &Live {
+                self.live.get(|| {
+                    Python::attach(|py| {
+                        let fresh = py
+                            .get_type::<Self>()
+                            .call((self.init.region.as_str(),), Some(self.init.kwargs.bind(py)))
+                            .and_then(|c| Ok(c.cast_into::<Self>()?.get().live().clone()));
+                        // The same arguments built the parent's client.
+                        fresh.expect("a client rebuilds from the arguments that built it")
+                    })
+                })
+            }
+
+            /// The client for single requests.
+            fn inner(&self) -> Client {
+                self.live().inner.clone()
+            }
+
+            /// The client for `upload_file` / `download_file` and streamed uploads: for the
+            /// blocking client a second connection pool that lives on the multi-thread runtime
+            /// (see `runtime.rs`).
+            fn transfers(&self) -> Client {
+                self.live().transfers.clone()
+            }
+
+            /// Sends an upload built by `make`: from memory (`Ok(bytes)`), or streamed
+            /// (`Err(length)`: the op is built with its `streaming` constructor and the
+            /// body goes on the transfer pool).
+            fn upload<'py, O>(
+                &self,
+                py: Python<'py>,
+                data: crate::upload::Data,
+                content_md5: bool,
+                make: impl FnOnce(Result<bytes::Bytes, u64>) -> O,
+            ) -> PyResult<Bound<'py, PyAny>>
+            where
+                O: ops::Dispatch,
+                O::Output: ToPy,
+            {
+                match data {
+                    crate::upload::Data::Bytes(b) => self.run(py, ops::send(self.inner(), make(Ok(b)))),
+                    crate::upload::Data::Stream(body) => {
+                        if content_md5 {
+                            return Err(client_error(
+                                "content_md5",
+                                "needs the whole body in memory: it cannot be sent with a streamed one",
+                            ));
+                        }
+                        let op = make(Err(body.len()));
+                        let client = self.transfers();
+                        self.run_transfer(py, async move {
+                            client.send_with_body(&op, &body).await.map(ToPy::to_py).map_err(to_pyerr)
+                        })
+                    }
+                }
             }
         }
     };
@@ -1183,6 +1321,9 @@ client_class! {
     ///     ``"v4"`` (default) or ``"v1"``.
     /// max_attempts : int, optional
     ///     Attempts per request including the first (default 3).
+    /// retry_base_delay, retry_max_backoff : float or timedelta, optional
+    ///     Backoff between attempts: a random delay below ``base · 2^attempt``, capped at
+    ///     ``retry_max_backoff`` (defaults 0.2 s and 20 s, the official SDKs' values).
     /// connect_timeout, read_timeout, operation_timeout : float or timedelta, optional
     ///     Connect timeout (5 s), idle read/write timeout (20 s), whole-operation
     ///     timeout (none).
@@ -1212,12 +1353,31 @@ client_class! {
     ///     ``"v4"`` (default) or ``"v1"``.
     /// max_attempts : int, optional
     ///     Attempts per request including the first (default 3).
+    /// retry_base_delay, retry_max_backoff : float or timedelta, optional
+    ///     Backoff between attempts: a random delay below ``base · 2^attempt``, capped at
+    ///     ``retry_max_backoff`` (defaults 0.2 s and 20 s, the official SDKs' values).
     /// connect_timeout, read_timeout, operation_timeout : float or timedelta, optional
     ///     Connect timeout (5 s), idle read/write timeout (20 s), whole-operation
     ///     timeout (none).
     /// crc_check : bool
     ///     Check CRC-64 of uploads and full downloads (default True).
     PyAsyncClient as "AsyncClient"
+}
+
+/// What differs between the two client classes.
+trait Flavor {
+    /// The running event loop of an asyncio call (None for the blocking client).
+    fn event_loop(py: Python<'_>) -> PyResult<Option<Bound<'_, PyAny>>>;
+
+    /// What `get_object` answers.
+    type Response: From<oss_sse_hyper::GetObjectStream> + for<'a> IntoPyObject<'a> + Send + 'static;
+}
+
+impl Flavor for PyClient {
+    fn event_loop(_py: Python<'_>) -> PyResult<Option<Bound<'_, PyAny>>> {
+        Ok(None)
+    }
+    type Response = crate::body::PendingResponse;
 }
 
 impl PyClient {
@@ -1257,6 +1417,15 @@ impl PyClient {
     {
         block_on_parallel(py, fut)
     }
+}
+
+impl Flavor for PyAsyncClient {
+    fn event_loop(py: Python<'_>) -> PyResult<Option<Bound<'_, PyAny>>> {
+        py.import("asyncio")?
+            .call_method0("get_running_loop")
+            .map(Some)
+    }
+    type Response = crate::body::PendingAsyncResponse;
 }
 
 impl PyAsyncClient {

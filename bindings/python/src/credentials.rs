@@ -12,6 +12,7 @@ use pyo3::prelude::*;
 
 use crate::conv;
 use crate::errors::to_pyerr;
+use crate::fork::PerProcess;
 use crate::runtime::runtime;
 
 /// An AccessKey pair, optionally with an STS security token. The secret and the token
@@ -183,14 +184,43 @@ impl PyEnvironmentProvider {
 ///     Refresh this long before expiry (default 120 s).
 #[pyclass(frozen, name = "EcsRamRoleProvider", module = "oss_sse._oss_sse")]
 #[derive(Debug)]
-pub(crate) struct PyEcsRamRoleProvider(SharedProvider, EcsArgs);
+pub(crate) struct PyEcsRamRoleProvider(PerProcess<SharedProvider>, EcsArgs);
 
-/// What an `EcsRamRoleProvider` was made with (for pickling).
+/// What an `EcsRamRoleProvider` was made with (for pickling, and for a forked child, which
+/// needs its own metadata connections).
 #[derive(Debug, Clone)]
 struct EcsArgs {
     role: Option<String>,
     endpoint: Option<String>,
     refresh_before: Option<f64>,
+}
+
+impl EcsArgs {
+    fn build(&self) -> SharedProvider {
+        // The metadata client is built inside the runtime (hyper's pool may need it).
+        let _guard = runtime().enter();
+        let mut p = match self.endpoint.clone() {
+            Some(e) => EcsRamRoleProvider::with_endpoint(e),
+            None => EcsRamRoleProvider::new(),
+        };
+        if let Some(r) = self.role.clone() {
+            p = p.with_role(r);
+        }
+        if let Some(d) = self
+            .refresh_before
+            .and_then(|f| std::time::Duration::try_from_secs_f64(f).ok())
+        {
+            p = p.with_refresh_before(d);
+        }
+        SharedProvider(Arc::new(p))
+    }
+}
+
+impl PyEcsRamRoleProvider {
+    /// This process's provider.
+    fn shared(&self) -> &SharedProvider {
+        self.0.get(|| self.1.build())
+    }
 }
 
 #[pymethods]
@@ -216,24 +246,12 @@ impl PyEcsRamRoleProvider {
                 Err(_) => conv::duration(d, "refresh_before"),
             })
             .transpose()?;
-        // The metadata client is built inside the runtime (hyper's pool may need it).
-        let _guard = runtime().enter();
-        let mut p = match endpoint.clone() {
-            Some(e) => EcsRamRoleProvider::with_endpoint(e),
-            None => EcsRamRoleProvider::new(),
-        };
-        if let Some(r) = role.clone() {
-            p = p.with_role(r);
-        }
         let args = EcsArgs {
             role,
             endpoint,
             refresh_before: refresh.map(|d| d.as_secs_f64()),
         };
-        if let Some(d) = refresh {
-            p = p.with_refresh_before(d);
-        }
-        Ok(Self(SharedProvider(Arc::new(p)), args))
+        Ok(Self(PerProcess::with(args.build()), args))
     }
 
     /// For pickling: the worker asks its own metadata service.
@@ -259,7 +277,7 @@ impl PyEcsRamRoleProvider {
     /// CredentialsError
     ///     When the metadata service cannot be reached or answers an error.
     fn credentials(&self, py: Python<'_>) -> PyResult<PyCredentials> {
-        fetch(py, &self.0)
+        fetch(py, self.shared())
     }
 }
 
@@ -271,20 +289,18 @@ impl PyEcsRamRoleProvider {
 ///     ``Credentials`` or provider objects, tried in order.
 #[pyclass(frozen, name = "ChainProvider", module = "oss_sse._oss_sse")]
 #[derive(Debug)]
-pub(crate) struct PyChainProvider(SharedProvider, Vec<Py<PyAny>>);
+pub(crate) struct PyChainProvider(PerProcess<SharedProvider>, Vec<Py<PyAny>>);
 
 #[pymethods]
 impl PyChainProvider {
     #[new]
     fn new(providers: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let mut chain = ChainProvider::new();
-        let mut kept = Vec::new();
-        for p in providers.try_iter()? {
-            let p = p?;
-            chain = chain.with(provider(&p)?);
-            kept.push(p.unbind());
-        }
-        Ok(Self(SharedProvider(Arc::new(chain)), kept))
+        let kept = providers
+            .try_iter()?
+            .map(|p| p.map(Bound::unbind))
+            .collect::<PyResult<Vec<_>>>()?;
+        let chain = chain(providers.py(), &kept)?;
+        Ok(Self(PerProcess::with(chain), kept))
     }
 
     /// For pickling: the providers, each pickled as itself.
@@ -302,7 +318,25 @@ impl PyChainProvider {
     /// CredentialsError
     ///     When every provider failed (the message lists why).
     fn credentials(&self, py: Python<'_>) -> PyResult<PyCredentials> {
-        fetch(py, &self.0)
+        fetch(py, self.shared())
+    }
+}
+
+fn chain(py: Python<'_>, providers: &[Py<PyAny>]) -> PyResult<SharedProvider> {
+    let mut chain = ChainProvider::new();
+    for p in providers {
+        chain = chain.with(provider(p.bind(py))?);
+    }
+    Ok(SharedProvider(Arc::new(chain)))
+}
+
+impl PyChainProvider {
+    /// This process's chain (in a forked child, rebuilt from its providers' own).
+    fn shared(&self) -> &SharedProvider {
+        self.0.get(|| {
+            Python::attach(|py| chain(py, &self.1))
+                .expect("a chain rebuilds from the providers that built it")
+        })
     }
 }
 
@@ -320,10 +354,10 @@ pub(crate) fn provider(obj: &Bound<'_, PyAny>) -> PyResult<SharedProvider> {
         return Ok(p.get().0.clone());
     }
     if let Ok(p) = obj.cast::<PyEcsRamRoleProvider>() {
-        return Ok(p.get().0.clone());
+        return Ok(p.get().shared().clone());
     }
     if let Ok(p) = obj.cast::<PyChainProvider>() {
-        return Ok(p.get().0.clone());
+        return Ok(p.get().shared().clone());
     }
     if obj.hasattr("get_credentials")? {
         return Ok(SharedProvider(Arc::new(PyObjectProvider::new(

@@ -3,22 +3,29 @@
 //! `oss-sse-core` (sans-IO) or `oss-sse-hyper` (the client), and converts the result. The
 //! public Python API is re-exported from `oss_sse`, `oss_sse.sansio` and `oss_sse.testing`.
 
+mod body;
 mod client;
 mod conv;
 mod credentials;
 mod errors;
 mod fleet;
+mod fork;
 mod listing;
 mod ops;
 mod runtime;
 mod sansio;
 mod testing;
 mod types;
+mod upload;
 
 use pyo3::prelude::*;
 
 #[pymodule]
 mod _oss_sse {
+    #[pymodule_export]
+    use crate::body::{
+        PyAsyncGetObjectResponse, PyAsyncObjectBody, PyGetObjectResponse, PyObjectBody,
+    };
     #[pymodule_export]
     use crate::client::{PyAsyncClient, PyClient};
     #[pymodule_export]

@@ -121,6 +121,21 @@ pub(crate) fn put_object(
     op
 }
 
+pub(crate) fn put_object_streaming(
+    bucket: String,
+    key: String,
+    len: u64,
+    o: NewObject,
+    forbid_overwrite: bool,
+) -> ops::PutObject {
+    let op = apply_new_object!(ops::PutObject::streaming(bucket, key, len), o);
+    if forbid_overwrite {
+        op.with_forbid_overwrite(true)
+    } else {
+        op
+    }
+}
+
 pub(crate) fn append_object(
     bucket: String,
     key: String,
@@ -134,6 +149,16 @@ pub(crate) fn append_object(
         op = op.with_content_md5();
     }
     op
+}
+
+pub(crate) fn append_object_streaming(
+    bucket: String,
+    key: String,
+    position: u64,
+    len: u64,
+    o: NewObject,
+) -> ops::AppendObject {
+    apply_new_object!(ops::AppendObject::streaming(bucket, key, position, len), o)
 }
 
 pub(crate) fn get_object(
@@ -297,6 +322,16 @@ pub(crate) fn upload_part(
     } else {
         op
     }
+}
+
+pub(crate) fn upload_part_streaming(
+    bucket: String,
+    key: String,
+    upload_id: String,
+    part_number: u32,
+    len: u64,
+) -> ops::UploadPart {
+    ops::UploadPart::streaming(bucket, key, upload_id, part_number, len)
 }
 
 pub(crate) fn list_parts(

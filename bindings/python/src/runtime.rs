@@ -6,31 +6,42 @@
 //!   multi-thread runtime costs two wake-ups and context switches per call, which on this
 //!   class of machine is most of a small request's time). Several Python threads may block
 //!   at once; tokio lets whichever holds the runtime drive the others' I/O.
-//! * Asyncio methods ([`spawn`]) run on the multi-thread runtime shared with
-//!   pyo3-async-runtimes. A finished future does not take the GIL on the tokio thread: it
+//! * Asyncio methods ([`spawn`]) and transfers run on a multi-thread runtime. A finished future does not take the GIL on the tokio thread: it
 //!   queues its output and, when the queue was empty, writes one byte to a socket the event
 //!   loop watches. The loop thread then converts every queued output and resolves the
 //!   asyncio futures in one batch. Under load many completions share one wake-up, and the
 //!   tokio workers never wait for the GIL.
+//!
+//! Both runtimes are per process ([`PerProcess`]): a child after `fork()` gets its own and
+//! never touches the parent's threads, epoll instance or timers.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 
-/// The shared multi-thread runtime: the one `pyo3_async_runtimes` also uses.
+use crate::fork::PerProcess;
+
+/// This process's multi-thread runtime (asyncio methods, transfers, the emulator).
 pub(crate) fn runtime() -> &'static tokio::runtime::Runtime {
-    pyo3_async_runtimes::tokio::get_runtime()
+    static RT: PerProcess<tokio::runtime::Runtime> = PerProcess::new();
+    RT.get(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .thread_name("oss-sse")
+            .enable_all()
+            .build()
+            .expect("a multi-thread tokio runtime builds")
+    })
 }
 
-/// The runtime blocking calls drive on their own thread.
+/// This process's runtime that blocking calls drive on their own thread.
 fn blocking_runtime() -> &'static tokio::runtime::Runtime {
-    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RT.get_or_init(|| {
+    static RT: PerProcess<tokio::runtime::Runtime> = PerProcess::new();
+    RT.get(|| {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

@@ -29,8 +29,9 @@ impl PyEmulator {
     /// ----------
     /// region : str, optional
     ///     The region signatures must be scoped to (default ``"cn-hangzhou"``).
-    /// credentials : Credentials, optional
-    ///     The accepted keys (default: the development keys).
+    /// credentials : Credentials or iterable of Credentials, optional
+    ///     The accepted keys (default: the development keys); the first is reported by
+    ///     ``credentials``. Several keys let a test rotate between them.
     /// kms_keys : iterable of str
     ///     Emulated KMS CMK ids that uploads may name.
     /// data_dir : str, optional
@@ -41,7 +42,7 @@ impl PyEmulator {
     fn start(
         py: Python<'_>,
         region: Option<String>,
-        credentials: Option<PyRef<'_, PyCredentials>>,
+        credentials: Option<Bound<'_, PyAny>>,
         kms_keys: Vec<String>,
         data_dir: Option<std::path::PathBuf>,
     ) -> PyResult<Self> {
@@ -50,7 +51,31 @@ impl PyEmulator {
             b = b.region(r);
         }
         if let Some(c) = credentials {
-            b = b.credentials(c.0.clone());
+            if let Ok(one) = c.cast::<PyCredentials>() {
+                b = b.credentials(one.borrow().0.clone());
+            } else {
+                let mut any = false;
+                for item in c.try_iter().map_err(|_| {
+                    pyo3::exceptions::PyTypeError::new_err(
+                        "credentials must be Credentials or an iterable of Credentials",
+                    )
+                })? {
+                    let item = item?;
+                    let one = item.cast::<PyCredentials>().map_err(|_| {
+                        pyo3::exceptions::PyTypeError::new_err(format!(
+                            "credentials must hold Credentials, not {}",
+                            item.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+                        ))
+                    })?;
+                    b = b.credentials(one.borrow().0.clone());
+                    any = true;
+                }
+                if !any {
+                    return Err(pyo3::exceptions::PyValueError::new_err(
+                        "credentials is empty: give at least one key",
+                    ));
+                }
+            }
         }
         for k in kms_keys {
             b = b.kms_key(k);

@@ -148,7 +148,7 @@ async def test_put_get_head_object_sse(
     assert head.server_side_encryption == want
     assert head.content_length == len(body)
     assert head.hash_crc64 == out.hash_crc64
-    got = await aclient.get_object(bucket, "dir/obj ü.bin")
+    got = await aclient.get_object_bytes(bucket, "dir/obj ü.bin")
     assert isinstance(got, oss_sse.GetObjectOutput)
     assert got.body == body
     assert got.server_side_encryption == want
@@ -168,12 +168,12 @@ async def test_put_object_options(aclient: oss_sse.AsyncClient, bucket: str) -> 
     head = await aclient.head_object(bucket, "opts.txt")
     assert head.content_type == "text/plain"
     assert head.metadata == {"owner": "alice", "purpose": "test"}
-    assert (await aclient.get_object(bucket, "opts.txt")).body == "héllo".encode()
+    assert (await aclient.get_object_bytes(bucket, "opts.txt")).body == "héllo".encode()
     # bytes-like inputs
     await aclient.put_object(bucket, "ba", bytearray(b"abc"))
     await aclient.put_object(bucket, "mv", memoryview(b"xabcx")[1:4])
-    assert (await aclient.get_object(bucket, "ba")).body == b"abc"
-    assert (await aclient.get_object(bucket, "mv")).body == b"abc"
+    assert (await aclient.get_object_bytes(bucket, "ba")).body == b"abc"
+    assert (await aclient.get_object_bytes(bucket, "mv")).body == b"abc"
     with pytest.raises(TypeError):
         await aclient.put_object(bucket, "bad", 12345)  # type: ignore[arg-type]
 
@@ -183,24 +183,24 @@ async def test_put_object_forbid_overwrite(aclient: oss_sse.AsyncClient, bucket:
     with pytest.raises(oss_sse.ConflictError) as e:
         await aclient.put_object(bucket, "once", b"2", forbid_overwrite=True)
     assert e.value.code == "FileAlreadyExists"
-    assert (await aclient.get_object(bucket, "once")).body == b"1"
+    assert (await aclient.get_object_bytes(bucket, "once")).body == b"1"
 
 
 async def test_get_object_range(aclient: oss_sse.AsyncClient, bucket: str) -> None:
     await aclient.put_object(bucket, "r", b"0123456789", server_side_encryption="SM4")
-    got = await aclient.get_object(bucket, "r", range=(2, 5))
+    got = await aclient.get_object_bytes(bucket, "r", range=(2, 5))
     assert got.body == b"2345"
     assert got.head.content_range == "bytes 2-5/10"
     assert got.head.content_length == 4
-    assert (await aclient.get_object(bucket, "r", range=(7, None))).body == b"789"
+    assert (await aclient.get_object_bytes(bucket, "r", range=(7, None))).body == b"789"
     with pytest.raises(oss_sse.ClientError) as e:
-        await aclient.get_object(bucket, "r", range=(5, 2))
+        await aclient.get_object_bytes(bucket, "r", range=(5, 2))
     assert e.value.field == "range"
 
 
 async def test_get_and_head_missing_object(aclient: oss_sse.AsyncClient, bucket: str) -> None:
     with pytest.raises(oss_sse.NotFoundError) as e:
-        await aclient.get_object(bucket, "missing")
+        await aclient.get_object_bytes(bucket, "missing")
     assert e.value.code == "NoSuchKey"
     assert e.value.request_id
     with pytest.raises(oss_sse.NotFoundError) as e2:
@@ -232,7 +232,7 @@ async def test_append_object(aclient: oss_sse.AsyncClient, bucket: str) -> None:
     assert head.object_type == "Appendable"
     assert head.next_append_position == 7
     assert head.server_side_encryption == oss_sse.ServerSideEncryption.kms(KMS_KEY)
-    assert (await aclient.get_object(bucket, "log")).body == b"abcdefg"
+    assert (await aclient.get_object_bytes(bucket, "log")).body == b"abcdefg"
     with pytest.raises(oss_sse.ConflictError) as e:
         await aclient.append_object(bucket, "log", 1, b"x")
     assert e.value.code == "PositionNotEqualToLength"
@@ -247,7 +247,7 @@ async def test_copy_object(oss: LocalOSS, aclient: oss_sse.AsyncClient, bucket: 
     head = await aclient.head_object(bucket, "dst")
     assert head.server_side_encryption == oss_sse.ServerSideEncryption.kms(KMS_KEY)
     assert head.metadata == {"a": "1"}
-    assert (await aclient.get_object(bucket, "dst")).body == b"payload"
+    assert (await aclient.get_object_bytes(bucket, "dst")).body == b"payload"
     # Replace metadata; no SSE on the request and none on the bucket: not encrypted.
     out2 = await aclient.copy_object(
         bucket, "src", bucket, "dst2", metadata_directive="REPLACE", metadata={"b": "2"}, content_type="text/x"
@@ -302,7 +302,7 @@ async def test_multipart_upload(aclient: oss_sse.AsyncClient, bucket: str) -> No
     assert head.object_type == "Multipart"
     assert head.content_type == "application/x-test"
     assert head.hash_crc64 == done.hash_crc64
-    assert (await aclient.get_object(bucket, "mp")).body == b"".join(data)
+    assert (await aclient.get_object_bytes(bucket, "mp")).body == b"".join(data)
 
 
 async def test_multipart_abort(oss: LocalOSS, aclient: oss_sse.AsyncClient, bucket: str) -> None:
@@ -409,7 +409,7 @@ async def test_presign_get_and_put(oss: LocalOSS, bucket: str, version: str) -> 
     assert ("content-type", "text/plain") in put.headers
     status, _ = http("PUT", put.url, put.headers, b"uploaded")
     assert status == 200
-    assert (await aclient.get_object(bucket, "up")).body == b"uploaded"
+    assert (await aclient.get_object_bytes(bucket, "up")).body == b"uploaded"
 
 
 async def test_presign_limits(aclient: oss_sse.AsyncClient, bucket: str) -> None:
@@ -492,7 +492,7 @@ async def test_retry_recovers(oss: LocalOSS, aclient: oss_sse.AsyncClient, bucke
     oss.inject_fault({"kind": "error", "status": 500, "code": "InternalError"}, op="PutObject", count=1)
     out = await aclient.put_object(bucket, "retried", b"ok")
     assert out.etag
-    assert (await aclient.get_object(bucket, "retried")).body == b"ok"
+    assert (await aclient.get_object_bytes(bucket, "retried")).body == b"ok"
 
 
 async def test_rate_limited(oss: LocalOSS, bucket: str) -> None:
@@ -525,10 +525,10 @@ async def test_corrupted_download_is_integrity_error(oss: LocalOSS, aclient: oss
     await aclient.put_object(bucket, "c", b"some bytes to corrupt")
     oss.inject_fault({"kind": "corrupt"}, op="GetObject", count=None)
     with pytest.raises(oss_sse.IntegrityError) as e:
-        await oss.async_client(max_attempts=1).get_object(bucket, "c")
+        await oss.async_client(max_attempts=1).get_object_bytes(bucket, "c")
     assert e.value.client_crc64 != e.value.server_crc64
     # Without the check the corrupted bytes come through.
-    got = await oss.async_client(max_attempts=1, crc_check=False).get_object(bucket, "c")
+    got = await oss.async_client(max_attempts=1, crc_check=False).get_object_bytes(bucket, "c")
     assert got.body != b"some bytes to corrupt"
 
 
@@ -545,7 +545,7 @@ async def test_environment_credentials(oss: LocalOSS, bucket: str, monkeypatch: 
     monkeypatch.setenv("OSS_ACCESS_KEY_SECRET", oss.access_key_secret)
     assert oss_sse.EnvironmentProvider().credentials() == oss.credentials
     await aclient.put_object(bucket, "env", b"e")
-    assert (await aclient.get_object(bucket, "env")).body == b"e"
+    assert (await aclient.get_object_bytes(bucket, "env")).body == b"e"
 
 
 async def test_ecs_ram_role_credentials(sts_oss: tuple[LocalOSS, oss_sse.Credentials]) -> None:
@@ -557,7 +557,7 @@ async def test_ecs_ram_role_credentials(sts_oss: tuple[LocalOSS, oss_sse.Credent
         name = local.unique_bucket()
         await aclient.put_bucket(name)
         await aclient.put_object(name, "k", b"sts", server_side_encryption="AES256")
-        assert (await aclient.get_object(name, "k")).body == b"sts"
+        assert (await aclient.get_object_bytes(name, "k")).body == b"sts"
         # Discovered the role once, then fetched once; later calls use the cache.
         assert meta.requests.count("/latest/meta-data/ram/security-credentials/") == 1
         named = oss_sse.EcsRamRoleProvider("test-role", endpoint=meta.endpoint, refresh_before=60)
@@ -596,7 +596,7 @@ async def test_signature_v1_client(oss: LocalOSS, bucket: str) -> None:
     await aclient.put_bucket_encryption(bucket, "AES256")
     out = await aclient.put_object(bucket, "v1", b"v1 body", server_side_encryption="SM4")
     assert out.server_side_encryption == oss_sse.ServerSideEncryption.sm4()
-    assert (await aclient.get_object(bucket, "v1")).body == b"v1 body"
+    assert (await aclient.get_object_bytes(bucket, "v1")).body == b"v1 body"
     with pytest.raises(oss_sse.ClientError) as e:
         oss.async_client(signature_version="v2")
     assert e.value.field == "signature_version"
@@ -629,7 +629,7 @@ async def test_event_loop_runs_during_io(oss: LocalOSS, bucket: str) -> None:
 async def test_concurrent_requests_on_one_loop(aclient: oss_sse.AsyncClient, bucket: str) -> None:
     async def work(i: int) -> bytes:
         await aclient.put_object(bucket, f"t/{i}", f"v{i}".encode(), server_side_encryption="AES256")
-        return (await aclient.get_object(bucket, f"t/{i}")).body
+        return (await aclient.get_object_bytes(bucket, f"t/{i}")).body
 
     results = await asyncio.gather(*(work(i) for i in range(32)))
     assert results == [f"v{i}".encode() for i in range(32)]

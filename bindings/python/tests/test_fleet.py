@@ -88,7 +88,7 @@ def test_reencrypt_then_audit_is_clean(client: oss_sse.Client, bucket: str, tmp_
     it = client.audit(bucket, policy="SM4")
     assert sum(1 for f in it if f.needs_attention) == 0
     for key, body in want.items():
-        got = client.get_object(bucket, key)
+        got = client.get_object_bytes(bucket, key)
         assert got.body == body
         assert got.head.metadata == {"i": str(int(key[-2:]))}
         assert client.get_object_tagging(bucket, key).tags == {"t": str(int(key[-2:]))}

@@ -93,6 +93,57 @@ def test_python_providers_cache_until_expiry_and_share_calls(oss: LocalOSS, buck
     assert 1 <= q.calls <= 3, q.calls
 
 
+def test_a_python_provider_whose_credentials_rotate(bucket: str) -> None:
+    # The emulator accepts keys A and B only: each request must be signed with what the
+    # provider handed out last, so a rotation to a key it does not know is seen at once.
+    a = oss_sse.Credentials("STS.key-a", "secret-a", "token-a")
+    b = oss_sse.Credentials("STS.key-b", "secret-b", "token-b")
+    retired = oss_sse.Credentials("STS.key-c", "secret-c", "token-c")
+
+    class Vault:
+        def __init__(self) -> None:
+            self.issued = [a, b, retired]
+            self.calls = 0
+
+        def get_credentials(self) -> Any:
+            creds = self.issued[min(self.calls, 2)]
+            self.calls += 1
+            # Each lease is good for 0.4 s past the refresh margin (2 minutes).
+            return creds, time.time() + 120 + 0.4
+
+    with LocalOSS(credentials=[a, b]) as oss:
+        vault = Vault()
+        c = oss.client(credentials=vault, max_attempts=1)
+        c.put_bucket(bucket)
+        c.put_object(bucket, "k", b"signed with A")
+        assert vault.calls == 1
+        time.sleep(0.5)
+        c.put_object(bucket, "k", b"signed with B")
+        assert vault.calls == 2
+        assert c.get_object_bytes(bucket, "k").body == b"signed with B"
+        time.sleep(0.5)
+        with pytest.raises(oss_sse.ServiceError) as ei:
+            c.head_object(bucket, "k")
+        assert vault.calls == 3
+        assert ei.value.status == 403
+        # The async client asks the same provider the same way.
+        vault2 = Vault()
+        ac = oss.async_client(credentials=vault2, max_attempts=1)
+
+        async def run() -> None:
+            assert (await ac.get_object_bytes(bucket, "k")).body == b"signed with B"
+            await asyncio.sleep(0.5)
+            assert (await ac.get_object_bytes(bucket, "k")).body == b"signed with B"
+            await asyncio.sleep(0.5)
+            with pytest.raises(oss_sse.ServiceError):
+                await ac.head_object(bucket, "k")
+
+        asyncio.run(run())
+        assert vault2.calls == 3
+    with pytest.raises(ValueError, match="empty"):
+        LocalOSS(credentials=[]).start()
+
+
 def test_async_and_failing_python_providers(oss: LocalOSS, bucket: str) -> None:
     class AsyncProvider:
         def __init__(self) -> None:

@@ -151,7 +151,7 @@ def test_put_get_head_object_sse(
     assert head.server_side_encryption == want
     assert head.content_length == len(body)
     assert head.hash_crc64 == out.hash_crc64
-    got = client.get_object(bucket, "dir/obj ü.bin")
+    got = client.get_object_bytes(bucket, "dir/obj ü.bin")
     assert isinstance(got, oss_sse.GetObjectOutput)
     assert got.body == body
     assert got.server_side_encryption == want
@@ -171,12 +171,12 @@ def test_put_object_options(client: oss_sse.Client, bucket: str) -> None:
     head = client.head_object(bucket, "opts.txt")
     assert head.content_type == "text/plain"
     assert head.metadata == {"owner": "alice", "purpose": "test"}
-    assert client.get_object(bucket, "opts.txt").body == "héllo".encode()
+    assert client.get_object_bytes(bucket, "opts.txt").body == "héllo".encode()
     # bytes-like inputs
     client.put_object(bucket, "ba", bytearray(b"abc"))
     client.put_object(bucket, "mv", memoryview(b"xabcx")[1:4])
-    assert client.get_object(bucket, "ba").body == b"abc"
-    assert client.get_object(bucket, "mv").body == b"abc"
+    assert client.get_object_bytes(bucket, "ba").body == b"abc"
+    assert client.get_object_bytes(bucket, "mv").body == b"abc"
     with pytest.raises(TypeError):
         client.put_object(bucket, "bad", 12345)  # type: ignore[arg-type]
 
@@ -186,24 +186,24 @@ def test_put_object_forbid_overwrite(client: oss_sse.Client, bucket: str) -> Non
     with pytest.raises(oss_sse.ConflictError) as e:
         client.put_object(bucket, "once", b"2", forbid_overwrite=True)
     assert e.value.code == "FileAlreadyExists"
-    assert client.get_object(bucket, "once").body == b"1"
+    assert client.get_object_bytes(bucket, "once").body == b"1"
 
 
 def test_get_object_range(client: oss_sse.Client, bucket: str) -> None:
     client.put_object(bucket, "r", b"0123456789", server_side_encryption="SM4")
-    got = client.get_object(bucket, "r", range=(2, 5))
+    got = client.get_object_bytes(bucket, "r", range=(2, 5))
     assert got.body == b"2345"
     assert got.head.content_range == "bytes 2-5/10"
     assert got.head.content_length == 4
-    assert client.get_object(bucket, "r", range=(7, None)).body == b"789"
+    assert client.get_object_bytes(bucket, "r", range=(7, None)).body == b"789"
     with pytest.raises(oss_sse.ClientError) as e:
-        client.get_object(bucket, "r", range=(5, 2))
+        client.get_object_bytes(bucket, "r", range=(5, 2))
     assert e.value.field == "range"
 
 
 def test_get_and_head_missing_object(client: oss_sse.Client, bucket: str) -> None:
     with pytest.raises(oss_sse.NotFoundError) as e:
-        client.get_object(bucket, "missing")
+        client.get_object_bytes(bucket, "missing")
     assert e.value.code == "NoSuchKey"
     assert e.value.request_id
     with pytest.raises(oss_sse.NotFoundError) as e2:
@@ -235,7 +235,7 @@ def test_append_object(client: oss_sse.Client, bucket: str) -> None:
     assert head.object_type == "Appendable"
     assert head.next_append_position == 7
     assert head.server_side_encryption == oss_sse.ServerSideEncryption.kms(KMS_KEY)
-    assert client.get_object(bucket, "log").body == b"abcdefg"
+    assert client.get_object_bytes(bucket, "log").body == b"abcdefg"
     with pytest.raises(oss_sse.ConflictError) as e:
         client.append_object(bucket, "log", 1, b"x")
     assert e.value.code == "PositionNotEqualToLength"
@@ -250,7 +250,7 @@ def test_copy_object(oss: LocalOSS, client: oss_sse.Client, bucket: str) -> None
     head = client.head_object(bucket, "dst")
     assert head.server_side_encryption == oss_sse.ServerSideEncryption.kms(KMS_KEY)
     assert head.metadata == {"a": "1"}
-    assert client.get_object(bucket, "dst").body == b"payload"
+    assert client.get_object_bytes(bucket, "dst").body == b"payload"
     # Replace metadata; no SSE on the request and none on the bucket: not encrypted.
     out2 = client.copy_object(
         bucket, "src", bucket, "dst2", metadata_directive="REPLACE", metadata={"b": "2"}, content_type="text/x"
@@ -302,7 +302,7 @@ def test_multipart_upload(client: oss_sse.Client, bucket: str) -> None:
     assert head.object_type == "Multipart"
     assert head.content_type == "application/x-test"
     assert head.hash_crc64 == done.hash_crc64
-    assert client.get_object(bucket, "mp").body == b"".join(data)
+    assert client.get_object_bytes(bucket, "mp").body == b"".join(data)
 
 
 def test_multipart_abort(oss: LocalOSS, client: oss_sse.Client, bucket: str) -> None:
@@ -409,7 +409,7 @@ def test_presign_get_and_put(oss: LocalOSS, bucket: str, version: str) -> None:
     assert ("content-type", "text/plain") in put.headers
     status, _ = http("PUT", put.url, put.headers, b"uploaded")
     assert status == 200
-    assert client.get_object(bucket, "up").body == b"uploaded"
+    assert client.get_object_bytes(bucket, "up").body == b"uploaded"
 
 
 def test_presign_limits(client: oss_sse.Client, bucket: str) -> None:
@@ -492,7 +492,20 @@ def test_retry_recovers(oss: LocalOSS, client: oss_sse.Client, bucket: str) -> N
     oss.inject_fault({"kind": "error", "status": 500, "code": "InternalError"}, op="PutObject", count=1)
     out = client.put_object(bucket, "retried", b"ok")
     assert out.etag
-    assert client.get_object(bucket, "retried").body == b"ok"
+    assert client.get_object_bytes(bucket, "retried").body == b"ok"
+
+
+def test_retry_policy_keywords(oss: LocalOSS, bucket: str) -> None:
+    client = oss.client(max_attempts=3, retry_base_delay=0.001, retry_max_backoff=datetime.timedelta(milliseconds=5))
+    oss.inject_fault({"kind": "error", "status": 503, "code": "ServiceUnavailable"}, op="PutObject", count=2)
+    assert client.put_object(bucket, "k", b"v").etag
+    assert oss.stats()["faults_injected"] >= 2
+    with pytest.raises(oss_sse.ClientError, match="retry_max_backoff"):
+        oss.client(retry_base_delay=2, retry_max_backoff=1)
+    with pytest.raises(oss_sse.ClientError, match="retry_base_delay"):
+        oss.client(retry_base_delay=-1)
+    with pytest.raises(TypeError, match="retry_max_backoff"):
+        oss.client(retry_max_backoff="soon")
 
 
 def test_rate_limited(oss: LocalOSS, bucket: str) -> None:
@@ -525,10 +538,10 @@ def test_corrupted_download_is_integrity_error(oss: LocalOSS, client: oss_sse.Cl
     client.put_object(bucket, "c", b"some bytes to corrupt")
     oss.inject_fault({"kind": "corrupt"}, op="GetObject", count=None)
     with pytest.raises(oss_sse.IntegrityError) as e:
-        oss.client(max_attempts=1).get_object(bucket, "c")
+        oss.client(max_attempts=1).get_object_bytes(bucket, "c")
     assert e.value.client_crc64 != e.value.server_crc64
     # Without the check the corrupted bytes come through.
-    got = oss.client(max_attempts=1, crc_check=False).get_object(bucket, "c")
+    got = oss.client(max_attempts=1, crc_check=False).get_object_bytes(bucket, "c")
     assert got.body != b"some bytes to corrupt"
 
 
@@ -545,7 +558,7 @@ def test_environment_credentials(oss: LocalOSS, bucket: str, monkeypatch: pytest
     monkeypatch.setenv("OSS_ACCESS_KEY_SECRET", oss.access_key_secret)
     assert oss_sse.EnvironmentProvider().credentials() == oss.credentials
     client.put_object(bucket, "env", b"e")
-    assert client.get_object(bucket, "env").body == b"e"
+    assert client.get_object_bytes(bucket, "env").body == b"e"
 
 
 def test_ecs_ram_role_credentials(sts_oss: tuple[LocalOSS, oss_sse.Credentials]) -> None:
@@ -557,7 +570,7 @@ def test_ecs_ram_role_credentials(sts_oss: tuple[LocalOSS, oss_sse.Credentials])
         name = local.unique_bucket()
         client.put_bucket(name)
         client.put_object(name, "k", b"sts", server_side_encryption="AES256")
-        assert client.get_object(name, "k").body == b"sts"
+        assert client.get_object_bytes(name, "k").body == b"sts"
         # Discovered the role once, then fetched once; later calls use the cache.
         assert meta.requests.count("/latest/meta-data/ram/security-credentials/") == 1
         named = oss_sse.EcsRamRoleProvider("test-role", endpoint=meta.endpoint, refresh_before=60)
@@ -595,7 +608,7 @@ def test_signature_v1_client(oss: LocalOSS, bucket: str) -> None:
     client.put_bucket_encryption(bucket, "AES256")
     out = client.put_object(bucket, "v1", b"v1 body", server_side_encryption="SM4")
     assert out.server_side_encryption == oss_sse.ServerSideEncryption.sm4()
-    assert client.get_object(bucket, "v1").body == b"v1 body"
+    assert client.get_object_bytes(bucket, "v1").body == b"v1 body"
     with pytest.raises(oss_sse.ClientError) as e:
         oss.client(signature_version="v2")
     assert e.value.field == "signature_version"
@@ -643,7 +656,7 @@ def test_ctrl_c_interrupts_a_blocking_call(oss: LocalOSS, bucket: str) -> None:
 def test_client_shared_between_threads(client: oss_sse.Client, bucket: str) -> None:
     def work(i: int) -> bytes:
         client.put_object(bucket, f"t/{i}", f"v{i}".encode(), server_side_encryption="AES256")
-        return client.get_object(bucket, f"t/{i}").body
+        return client.get_object_bytes(bucket, f"t/{i}").body
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(work, range(32)))

@@ -55,7 +55,7 @@ def test_data_dir_persists_across_restarts(tmp_path: pathlib.Path) -> None:
     with LocalOSS(data_dir=str(tmp_path)) as oss:
         c = oss.client()
         assert c.get_bucket_encryption("persisted") == oss_sse.ServerSideEncryptionRule.sm4()
-        assert c.get_object("persisted", "k").body == b"kept"
+        assert c.get_object_bytes("persisted", "k").body == b"kept"
 
 
 def test_fixture_is_shared(local_oss: LocalOSS) -> None:

@@ -23,3 +23,17 @@ class OperationFuture(asyncio.Future[Any]):
             self._oss_abort = None
             abort()
         return super().cancel(msg)
+
+
+async def next_chunk(iterator: Any) -> Any:
+    """The next item of an async iterator, or None at its end (the binding streams an upload
+    from an async iterator by running this on the caller's loop for each chunk)."""
+    try:
+        return await iterator.__anext__()
+    except StopAsyncIteration:
+        return None
+
+
+def pull_from_loop(iterator: Any, loop: asyncio.AbstractEventLoop) -> Any:
+    """Runs :func:`next_chunk` on ``loop`` from a worker thread and waits for it."""
+    return asyncio.run_coroutine_threadsafe(next_chunk(iterator), loop).result()

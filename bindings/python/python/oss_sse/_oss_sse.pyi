@@ -4,7 +4,7 @@
 
 import datetime
 import os
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
 from typing import Any, Final, Generic, Protocol, TypeVar, final
 
 __all__ = [
@@ -15,7 +15,9 @@ __all__ = [
     "AppendObjectOutput",
     "AsyncAuditIterator",
     "AsyncClient",
+    "AsyncGetObjectResponse",
     "AsyncListIterator",
+    "AsyncObjectBody",
     "AuditIterator",
     "AuditSummary",
     "BucketInfo",
@@ -46,6 +48,7 @@ __all__ = [
     "GetBucketInfo",
     "GetObject",
     "GetObjectOutput",
+    "GetObjectResponse",
     "GetObjectTagging",
     "GetObjectTaggingOutput",
     "HeadObject",
@@ -60,6 +63,7 @@ __all__ = [
     "ListParts",
     "ListPartsOutput",
     "MultipartUpload",
+    "ObjectBody",
     "ObjectHead",
     "ObjectSummary",
     "Owner",
@@ -93,6 +97,12 @@ __all__ = [
 __version__: Final[str]
 
 _Data = bytes | bytearray | memoryview | str
+
+class _Reader(Protocol):
+    def read(self, size: int, /) -> bytes | bytearray | memoryview: ...
+
+_UploadData = _Data | _Reader | Iterable[bytes | bytearray | memoryview]
+_AsyncUploadData = _UploadData | AsyncIterable[bytes | bytearray | memoryview]
 _HeaderValue = str | bytes
 _Headers = Mapping[str, _HeaderValue] | Mapping[bytes, _HeaderValue] | Iterable[tuple[_HeaderValue, _HeaderValue]]
 _Seconds = float | datetime.timedelta
@@ -338,6 +348,65 @@ class GetObjectOutput:
     def server_side_encryption(self) -> ServerSideEncryption | None: ...
     @property
     def request_id(self) -> str | None: ...
+
+@final
+class ObjectBody:
+    def read(self, n: int | None = -1, /) -> bytes: ...
+    def read1(self, n: int | None = -1, /) -> bytes: ...
+    def readinto(self, buffer: bytearray | memoryview, /) -> int: ...
+    def iter_chunks(self, size: int = 1048576) -> ObjectBody: ...
+    def __iter__(self) -> ObjectBody: ...
+    def __next__(self) -> bytes: ...
+    def close(self) -> None: ...
+    @property
+    def closed(self) -> bool: ...
+    def readable(self) -> bool: ...
+    def seekable(self) -> bool: ...
+    def writable(self) -> bool: ...
+    def __enter__(self) -> ObjectBody: ...
+    def __exit__(self, t: object | None, v: object | None, tb: object | None) -> bool: ...
+
+@final
+class GetObjectResponse:
+    @property
+    def head(self) -> ObjectHead: ...
+    @property
+    def body(self) -> ObjectBody: ...
+    @property
+    def content(self) -> bytes: ...
+    @property
+    def server_side_encryption(self) -> ServerSideEncryption | None: ...
+    @property
+    def request_id(self) -> str | None: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> GetObjectResponse: ...
+    def __exit__(self, t: object | None, v: object | None, tb: object | None) -> bool: ...
+
+@final
+class AsyncObjectBody:
+    def read(self, n: int | None = -1, /) -> Awaitable[bytes]: ...
+    def iter_chunks(self, size: int = 1048576) -> AsyncObjectBody: ...
+    def __aiter__(self) -> AsyncObjectBody: ...
+    def __anext__(self) -> Awaitable[bytes]: ...
+    def close(self) -> Awaitable[None]: ...
+    @property
+    def closed(self) -> bool: ...
+    def __aenter__(self) -> Awaitable[AsyncObjectBody]: ...
+    def __aexit__(self, t: object | None, v: object | None, tb: object | None) -> Awaitable[bool]: ...
+
+@final
+class AsyncGetObjectResponse:
+    @property
+    def head(self) -> ObjectHead: ...
+    @property
+    def body(self) -> AsyncObjectBody: ...
+    @property
+    def server_side_encryption(self) -> ServerSideEncryption | None: ...
+    @property
+    def request_id(self) -> str | None: ...
+    def close(self) -> Awaitable[None]: ...
+    def __aenter__(self) -> Awaitable[AsyncGetObjectResponse]: ...
+    def __aexit__(self, t: object | None, v: object | None, tb: object | None) -> Awaitable[bool]: ...
 
 @final
 class DeleteObjectOutput:
@@ -1163,6 +1232,8 @@ class Client:
         addressing_style: str | None = None,
         signature_version: str = "v4",
         max_attempts: int | None = None,
+        retry_base_delay: _Seconds | None = None,
+        retry_max_backoff: _Seconds | None = None,
         connect_timeout: _Seconds | None = None,
         read_timeout: _Seconds | None = None,
         operation_timeout: _Seconds | None = None,
@@ -1198,8 +1269,9 @@ class Client:
         self,
         bucket: str,
         key: str,
-        data: _Data,
+        data: _UploadData,
         *,
+        length: int | None = None,
         content_type: str | None = None,
         metadata: Mapping[str, str] | None = None,
         tags: _Tags | None = None,
@@ -1214,8 +1286,9 @@ class Client:
         bucket: str,
         key: str,
         position: int,
-        data: _Data,
+        data: _UploadData,
         *,
+        length: int | None = None,
         content_type: str | None = None,
         metadata: Mapping[str, str] | None = None,
         server_side_encryption: _SseArg = None,
@@ -1224,6 +1297,9 @@ class Client:
         content_md5: bool = False,
     ) -> AppendObjectOutput: ...
     def get_object(
+        self, bucket: str, key: str, *, range: _Range | None = None, version_id: str | None = None
+    ) -> GetObjectResponse: ...
+    def get_object_bytes(
         self, bucket: str, key: str, *, range: _Range | None = None, version_id: str | None = None
     ) -> GetObjectOutput: ...
     def head_object(self, bucket: str, key: str, *, version_id: str | None = None) -> ObjectHead: ...
@@ -1270,8 +1346,9 @@ class Client:
         key: str,
         upload_id: str,
         part_number: int,
-        data: _Data,
+        data: _UploadData,
         *,
+        length: int | None = None,
         content_md5: bool = False,
     ) -> UploadPartOutput: ...
     def complete_multipart_upload(
@@ -1424,6 +1501,8 @@ class AsyncClient:
         addressing_style: str | None = None,
         signature_version: str = "v4",
         max_attempts: int | None = None,
+        retry_base_delay: _Seconds | None = None,
+        retry_max_backoff: _Seconds | None = None,
         connect_timeout: _Seconds | None = None,
         read_timeout: _Seconds | None = None,
         operation_timeout: _Seconds | None = None,
@@ -1459,8 +1538,9 @@ class AsyncClient:
         self,
         bucket: str,
         key: str,
-        data: _Data,
+        data: _AsyncUploadData,
         *,
+        length: int | None = None,
         content_type: str | None = None,
         metadata: Mapping[str, str] | None = None,
         tags: _Tags | None = None,
@@ -1475,8 +1555,9 @@ class AsyncClient:
         bucket: str,
         key: str,
         position: int,
-        data: _Data,
+        data: _AsyncUploadData,
         *,
+        length: int | None = None,
         content_type: str | None = None,
         metadata: Mapping[str, str] | None = None,
         server_side_encryption: _SseArg = None,
@@ -1485,6 +1566,9 @@ class AsyncClient:
         content_md5: bool = False,
     ) -> Awaitable[AppendObjectOutput]: ...
     def get_object(
+        self, bucket: str, key: str, *, range: _Range | None = None, version_id: str | None = None
+    ) -> Awaitable[AsyncGetObjectResponse]: ...
+    def get_object_bytes(
         self, bucket: str, key: str, *, range: _Range | None = None, version_id: str | None = None
     ) -> Awaitable[GetObjectOutput]: ...
     def head_object(
@@ -1533,8 +1617,9 @@ class AsyncClient:
         key: str,
         upload_id: str,
         part_number: int,
-        data: _Data,
+        data: _AsyncUploadData,
         *,
+        length: int | None = None,
         content_md5: bool = False,
     ) -> Awaitable[UploadPartOutput]: ...
     def complete_multipart_upload(
@@ -1685,7 +1770,7 @@ class Emulator:
     def start(
         *,
         region: str | None = None,
-        credentials: Credentials | None = None,
+        credentials: Credentials | Iterable[Credentials] | None = None,
         kms_keys: Iterable[str] = (),
         data_dir: str | os.PathLike[str] | None = None,
     ) -> Emulator: ...

@@ -50,7 +50,8 @@ class LocalOSS:
     region:
         The region signatures must be scoped to (default ``"cn-hangzhou"``).
     credentials:
-        The accepted keys (default: the emulator's development keys).
+        The accepted key, or several (the first is :attr:`credentials`): a test of
+        rotating credentials hands them out in turn. Default: the development keys.
     kms_keys:
         Emulated KMS CMK ids that requests may name, besides the default CMK.
     data_dir:
@@ -61,12 +62,14 @@ class LocalOSS:
         self,
         *,
         region: str | None = None,
-        credentials: Credentials | None = None,
+        credentials: Credentials | Iterable[Credentials] | None = None,
         kms_keys: Iterable[str] = (),
         data_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         self._region = region
-        self._credentials = credentials
+        self._credentials: Credentials | tuple[Credentials, ...] | None = (
+            credentials if credentials is None or isinstance(credentials, Credentials) else tuple(credentials)
+        )
         self._kms_keys = tuple(kms_keys)
         self._data_dir = None if data_dir is None else os.fspath(data_dir)
         self._emulator: Emulator | None = None
@@ -195,7 +198,8 @@ class LocalOSS:
 
         ``action`` is one of ``{"kind": "error", "status": 503, "code": "..."}``,
         ``{"kind": "reset_request"}``, ``{"kind": "reset_response", "after_bytes": n}``,
-        ``{"kind": "truncate", "after_bytes": n}``, ``{"kind": "corrupt"}`` or
+        ``{"kind": "truncate", "after_bytes": n}``, ``{"kind": "corrupt"}``,
+        ``{"kind": "stall", "after_bytes": n, "ms": m}`` (a pause mid-body) or
         ``{"kind": "delay", "ms": n}``. ``op`` is an OSS API name such as
         ``"PutObject"``; ``count`` limits how many requests it fires for (None: all).
         """
