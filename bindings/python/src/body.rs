@@ -12,6 +12,7 @@
 //! return a stream with a hole in it.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -35,19 +36,50 @@ struct Reader {
     pending: Bytes,
     /// Set while a read runs; still set when one was dropped halfway.
     reading: bool,
+    /// Why a read failed: later reads raise instead of reading on past a hole.
+    failed: Option<String>,
     closed: bool,
+    /// The process that opened the body: its connection lives on that process's runtime.
+    pid: u32,
 }
 
-type Shared = Arc<tokio::sync::Mutex<Reader>>;
+impl Drop for Reader {
+    fn drop(&mut self) {
+        if self.pid != std::process::id() {
+            // Opened before fork(): its connection belongs to the parent's runtime, which
+            // dropping it here would touch through shared file descriptors.
+            std::mem::forget(self.stream.take());
+        }
+    }
+}
+
+/// A body's state, shared by the body object, its chunk iterators and in-flight reads.
+struct Body {
+    reader: tokio::sync::Mutex<Reader>,
+    /// Set when an asyncio read has taken bytes that have not reached Python yet; cleared
+    /// as they are handed over. Still set on the next read means that read was cancelled
+    /// after taking them: the bytes are lost, so the body refuses further reads.
+    undelivered: AtomicBool,
+}
+
+type Shared = Arc<Body>;
 
 fn shared(stream: ByteStream) -> Shared {
-    Arc::new(tokio::sync::Mutex::new(Reader {
-        stream: Some(stream),
-        pending: Bytes::new(),
-        reading: false,
-        closed: false,
-    }))
+    Arc::new(Body {
+        reader: tokio::sync::Mutex::new(Reader {
+            stream: Some(stream),
+            pending: Bytes::new(),
+            reading: false,
+            failed: None,
+            closed: false,
+            pid: std::process::id(),
+        }),
+        undelivered: AtomicBool::new(false),
+    })
 }
+
+const INTERRUPTED: &str = "a read of this body was interrupted: bytes it had taken are lost, \
+    so the body cannot be read further (start a new get_object, with range= to resume)";
 
 /// Pieces of one read, turned into one `bytes` object (a single copy) when handed to Python.
 pub(crate) struct Chunks {
@@ -85,8 +117,35 @@ impl<'py> IntoPyObject<'py> for Chunks {
     }
 }
 
+/// What an asyncio read took, on its way to the event loop's thread. Converting it (which
+/// happens only if the read's future was not cancelled meanwhile) marks it delivered.
+pub(crate) struct Delivery {
+    chunks: Chunks,
+    body: Shared,
+}
+
+impl<'py> IntoPyObject<'py> for Delivery {
+    type Target = PyBytes;
+    type Output = Bound<'py, PyBytes>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
+        self.body.undelivered.store(false, Ordering::Release);
+        self.chunks.into_pyobject(py)
+    }
+}
+
+/// [`take`] for an asyncio read: the bytes count as taken until Python receives them.
+async fn take_async(body: Shared, limit: Option<usize>) -> PyResult<Delivery> {
+    let chunks = take(body.clone(), limit).await?;
+    if !chunks.is_empty() {
+        body.undelivered.store(true, Ordering::Release);
+    }
+    Ok(Delivery { chunks, body })
+}
+
 /// One item of an async iteration: a chunk, or the end.
-pub(crate) struct NextChunk(Chunks);
+pub(crate) struct NextChunk(Delivery);
 
 impl<'py> IntoPyObject<'py> for NextChunk {
     type Target = PyAny;
@@ -94,7 +153,7 @@ impl<'py> IntoPyObject<'py> for NextChunk {
     type Error = PyErr;
 
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
-        if self.0.is_empty() {
+        if self.0.chunks.is_empty() {
             return Err(PyStopAsyncIteration::new_err(()));
         }
         Ok(self.0.into_pyobject(py)?.into_any())
@@ -103,15 +162,24 @@ impl<'py> IntoPyObject<'py> for NextChunk {
 
 /// Reads up to `limit` bytes (`None`: to the end). Fewer come back only at the end.
 async fn take(shared: Shared, limit: Option<usize>) -> PyResult<Chunks> {
-    let mut r = shared.lock_owned().await;
+    let mut r = shared.reader.lock().await;
     if r.closed {
         return Err(PyValueError::new_err("I/O operation on closed body"));
     }
-    if r.reading {
+    if r.pid != std::process::id() {
         return Err(PyValueError::new_err(
-            "a read of this body was interrupted: bytes it had taken are lost, so the body \
-             cannot be read further (start a new get_object, with range= to resume)",
+            "this body was opened in another process (before fork()): its connection \
+             belongs there; call get_object again in this process",
         ));
+    }
+    if r.reading || shared.undelivered.load(Ordering::Acquire) {
+        return Err(PyValueError::new_err(INTERRUPTED));
+    }
+    if let Some(why) = &r.failed {
+        return Err(PyValueError::new_err(format!(
+            "a read of this body failed ({why}): the rest cannot be read from it (start a \
+             new get_object, with range= to resume)"
+        )));
     }
     r.reading = true;
     let mut out = Chunks {
@@ -138,6 +206,7 @@ async fn take(shared: Shared, limit: Option<usize>) -> PyResult<Chunks> {
             Some(Err(e)) => {
                 r.stream = None;
                 r.reading = false;
+                r.failed = Some(e.to_string());
                 return Err(to_pyerr(e));
             }
             None => r.stream = None,
@@ -149,7 +218,7 @@ async fn take(shared: Shared, limit: Option<usize>) -> PyResult<Chunks> {
 
 /// Closes the stream: an unfinished body's connection is dropped, not reused.
 async fn close(shared: Shared) {
-    let mut r = shared.lock_owned().await;
+    let mut r = shared.reader.lock().await;
     r.stream = None;
     r.pending = Bytes::new();
     r.closed = true;
@@ -254,7 +323,11 @@ impl PyObjectBody {
     /// Whether ``close()`` was called.
     #[getter]
     fn closed(&self) -> bool {
-        self.reader.try_lock().map(|r| r.closed).unwrap_or(false)
+        self.reader
+            .reader
+            .try_lock()
+            .map(|r| r.closed)
+            .unwrap_or(false)
     }
 
     /// True: the body reads (the `io.RawIOBase` protocol).
@@ -421,7 +494,7 @@ impl PyAsyncObjectBody {
     /// ``n`` is negative or omitted.
     #[pyo3(signature = (n=-1, /), text_signature = "(self, n=-1, /)")]
     fn read<'py>(&self, py: Python<'py>, n: Option<isize>) -> PyResult<Bound<'py, PyAny>> {
-        spawn(py, take(self.reader.clone(), limit(n)))
+        spawn(py, take_async(self.reader.clone(), limit(n)))
     }
 
     /// An async iterator of ``size``-byte chunks (the last may be shorter).
@@ -440,10 +513,9 @@ impl PyAsyncObjectBody {
     fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let reader = self.reader.clone();
         let n = self.chunk;
-        spawn(
-            py,
-            async move { take(reader, Some(n)).await.map(NextChunk) },
-        )
+        spawn(py, async move {
+            take_async(reader, Some(n)).await.map(NextChunk)
+        })
     }
 
     /// Stops reading: the rest of the body is not downloaded and its connection is closed.
@@ -458,7 +530,11 @@ impl PyAsyncObjectBody {
     /// Whether ``close()`` was called.
     #[getter]
     fn closed(&self) -> bool {
-        self.reader.try_lock().map(|r| r.closed).unwrap_or(false)
+        self.reader
+            .reader
+            .try_lock()
+            .map(|r| r.closed)
+            .unwrap_or(false)
     }
 
     fn __aenter__<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {

@@ -1240,16 +1240,19 @@ macro_rules! client_class {
             /// This process's clients: in a child after `fork()`, new ones (own runtime, own
             /// connections) built from the constructor's arguments on first use.
             fn live(&self) -> &Live {
-                self.live.get(|| {
-                    Python::attach(|py| {
-                        let fresh = py
-                            .get_type::<Self>()
-                            .call((self.init.region.as_str(),), Some(self.init.kwargs.bind(py)))
-                            .and_then(|c| Ok(c.cast_into::<Self>()?.get().live().clone()));
-                        // The same arguments built the parent's client.
-                        fresh.expect("a client rebuilds from the arguments that built it")
-                    })
-                })
+                self.live.get_pausing_with(
+                    || {
+                        Python::attach(|py| {
+                            let fresh = py
+                                .get_type::<Self>()
+                                .call((self.init.region.as_str(),), Some(self.init.kwargs.bind(py)))
+                                .and_then(|c| Ok(c.cast_into::<Self>()?.get().live().clone()));
+                            // The same arguments built the parent's client.
+                            fresh.expect("a client rebuilds from the arguments that built it")
+                        })
+                    },
+                    crate::fork::pause_without_gil,
+                )
             }
 
             /// The client for single requests.

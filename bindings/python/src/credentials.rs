@@ -333,10 +333,13 @@ fn chain(py: Python<'_>, providers: &[Py<PyAny>]) -> PyResult<SharedProvider> {
 impl PyChainProvider {
     /// This process's chain (in a forked child, rebuilt from its providers' own).
     fn shared(&self) -> &SharedProvider {
-        self.0.get(|| {
-            Python::attach(|py| chain(py, &self.1))
-                .expect("a chain rebuilds from the providers that built it")
-        })
+        self.0.get_pausing_with(
+            || {
+                Python::attach(|py| chain(py, &self.1))
+                    .expect("a chain rebuilds from the providers that built it")
+            },
+            crate::fork::pause_without_gil,
+        )
     }
 }
 

@@ -160,6 +160,8 @@ pub(crate) struct State {
     ready: VecDeque<Py<PyAny>>,
     /// `None` once the listing has ended (or failed).
     feed: Option<Arc<tokio::sync::Mutex<Feed>>>,
+    /// The process whose runtime runs the feed's task.
+    pid: u32,
 }
 
 impl State {
@@ -167,6 +169,28 @@ impl State {
         Self {
             ready: VecDeque::new(),
             feed: Some(Arc::new(tokio::sync::Mutex::new(feed))),
+            pid: std::process::id(),
+        }
+    }
+
+    /// The feed to wait on for more items, `Ok(None)` at the end; an error in a child
+    /// process, where the feed's task (on the parent's runtime) does not run.
+    fn feed(&self) -> PyResult<Option<Arc<tokio::sync::Mutex<Feed>>>> {
+        if self.feed.is_some() && self.pid != std::process::id() {
+            return Err(pyo3::exceptions::PyValueError::new_err(
+                "this listing was started in another process (before fork()): start it \
+                 again in this process",
+            ));
+        }
+        Ok(self.feed.clone())
+    }
+}
+
+impl Drop for State {
+    fn drop(&mut self) {
+        if self.pid != std::process::id() {
+            // Dropping the feed would abort its task on the parent's runtime.
+            std::mem::forget(self.feed.take());
         }
     }
 }
@@ -295,8 +319,8 @@ pub(crate) fn next_blocking(state: &Arc<Mutex<State>>, py: Python<'_>) -> PyResu
             if let Some(item) = st.ready.pop_front() {
                 return Ok(item);
             }
-            match &st.feed {
-                Some(f) => f.clone(),
+            match st.feed()? {
+                Some(f) => f,
                 None => return Err(PyStopIteration::new_err(())),
             }
         };
@@ -325,8 +349,8 @@ pub(crate) fn next_awaitable<'py>(
         if let Some(item) = st.ready.pop_front() {
             return Ok(Bound::new(py, Ready(Mutex::new(Some(item))))?.into_any());
         }
-        match &st.feed {
-            Some(f) => f.clone(),
+        match st.feed()? {
+            Some(f) => f,
             None => return Err(PyStopAsyncIteration::new_err(())),
         }
     };

@@ -64,7 +64,10 @@ impl PyEmulator {
                     let one = item.cast::<PyCredentials>().map_err(|_| {
                         pyo3::exceptions::PyTypeError::new_err(format!(
                             "credentials must hold Credentials, not {}",
-                            item.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+                            item.get_type()
+                                .name()
+                                .map(|n| n.to_string())
+                                .unwrap_or_default()
                         ))
                     })?;
                     b = b.credentials(one.borrow().0.clone());

@@ -1,15 +1,15 @@
 //! Upload bodies given in Python: bytes-like (sent from memory), a binary file object, or an
 //! iterator of bytes with a declared length (streamed, never held whole).
 //!
-//! A seekable file is replayable: each attempt rewinds it to where it was when the call
-//! started, so a failed attempt is retried. A non-seekable file or an iterator is read once:
+//! A seekable file is replayable: each read seeks to its own offset from where the file was
+//! when the call started (under a lock, so a read still running for a failed attempt cannot
+//! move the file under the next one), and a failed attempt is retried. A non-seekable file or an iterator is read once:
 //! a failed attempt is not retried (the client's `UploadBody::stream` rule). Python is
 //! called on a blocking thread for each chunk, with the GIL taken only for that call.
 
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use futures_util::StreamExt;
 use oss_sse_hyper::UploadBody;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString};
@@ -33,29 +33,46 @@ fn is_bytes_like(obj: &Bound<'_, PyAny>) -> bool {
         || obj.is_instance_of::<PyByteArray>()
         || obj.is_instance_of::<PyString>()
         || obj.is_instance_of::<PyMemoryView>()
-        // Any other buffer (array.array, numpy): `__buffer__` only exists
-        // from Python 3.12, so ask for the buffer itself.
+        // Any other buffer (array.array, numpy): `__buffer__` only exists from Python 3.12,
+        // so ask for a view of it.
         || !obj.hasattr("read").unwrap_or(false)
             && !obj.hasattr("__next__").unwrap_or(false)
-            && pyo3::buffer::PyBuffer::<u8>::get(obj).is_ok()
+            && PyMemoryView::from(obj).is_ok()
+}
+
+/// The bytes of a bytes-like `data`, whatever its item type (`array('i')`, numpy arrays:
+/// their raw memory, as `bytes(memoryview(x))` gives).
+fn buffer_bytes(obj: &Bound<'_, PyAny>) -> PyResult<Bytes> {
+    match conv::data(obj, "data") {
+        Ok(b) => Ok(b),
+        Err(e) => match PyMemoryView::from(obj).and_then(|v| v.call_method1("cast", ("B",))) {
+            Ok(flat) => conv::data(&flat, "data"),
+            Err(_) => Err(e),
+        },
+    }
 }
 
 /// Where chunks come from.
 #[derive(Clone, Copy)]
 enum Kind {
-    /// A binary file: `read(CHUNK)`.
-    File,
+    /// A binary file: `read(CHUNK)`; a seekable one is first sought to this offset plus
+    /// what the attempt has sent.
+    File { start: Option<u64> },
     /// An iterator: `next()`.
     Iter,
     /// An async iterator: its `__anext__()` run on this event loop (the caller's).
     AsyncIter,
 }
 
-/// Reads one chunk from a Python file (at most `want` bytes), iterator or async iterator;
-/// `None` at the end.
-/// Runs on a blocking thread.
-fn pull(source: &Source, kind: Kind, want: usize) -> std::io::Result<Option<Bytes>> {
+/// Reads one chunk from a Python file (at most `want` bytes, from `start + sent` when it
+/// seeks), iterator or async iterator; `None` at the end. Runs on a blocking thread.
+fn pull(source: &Source, kind: Kind, want: usize, sent: u64) -> std::io::Result<Option<Bytes>> {
     let err = |e: PyErr| std::io::Error::other(e.to_string());
+    // Held across seek and read, taken before the GIL (the order every pull uses).
+    let _turn = source
+        .turn
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     Python::attach(|py| {
         loop {
             let s = source.obj.bind(py);
@@ -67,7 +84,24 @@ fn pull(source: &Source, kind: Kind, want: usize) -> std::io::Result<Option<Byte
                     }
                     Err(e) => return Err(err(e)),
                 },
-                Kind::File => s.call_method1("read", (want,)).map_err(err)?,
+                Kind::File { start } => {
+                    if let Some(start) = start {
+                        s.call_method1("seek", (start + sent,)).map_err(err)?;
+                    }
+                    let got = s.call_method1("read", (want,)).map_err(err)?;
+                    if got.is_none() {
+                        return Err(std::io::Error::other(
+                            "data.read() returned None (a non-blocking file with nothing \
+                             ready): pass a blocking file",
+                        ));
+                    }
+                    if got.is_instance_of::<PyString>() {
+                        return Err(std::io::Error::other(
+                            "data.read() returned str: open the file in binary mode ('rb')",
+                        ));
+                    }
+                    got
+                }
                 Kind::AsyncIter => {
                     let event_loop = source.event_loop.as_ref().map(|l| l.bind(py));
                     // Waits for the loop (GIL released inside `result()`).
@@ -84,7 +118,7 @@ fn pull(source: &Source, kind: Kind, want: usize) -> std::io::Result<Option<Byte
             };
             let b = conv::data(&got, "data").map_err(err)?;
             match kind {
-                Kind::File if b.is_empty() => return Ok(None),
+                Kind::File { .. } if b.is_empty() => return Ok(None),
                 // An empty item of an iterator is skipped, not taken for the end.
                 _ if b.is_empty() => {}
                 _ => return Ok(Some(b)),
@@ -97,27 +131,39 @@ fn pull(source: &Source, kind: Kind, want: usize) -> std::io::Result<Option<Byte
 struct Source {
     obj: Py<PyAny>,
     event_loop: Option<Py<PyAny>>,
+    /// One pull at a time, across attempts.
+    turn: Arc<Mutex<()>>,
+}
+
+impl Source {
+    fn new(obj: Py<PyAny>, event_loop: Option<Py<PyAny>>) -> Self {
+        Self {
+            obj,
+            event_loop,
+            turn: Arc::new(Mutex::new(())),
+        }
+    }
 }
 
 /// A stream of chunks pulled from Python on a blocking thread, exactly `len` bytes: a file
 /// is read no further, and a source that ends early or (an iterator) yields more fails the
 /// stream, so the request fails instead of storing something else.
 fn stream_from(
-    source: Source,
+    source: Arc<Source>,
     kind: Kind,
     len: u64,
 ) -> impl futures_util::Stream<Item = std::io::Result<Bytes>> + Send + 'static {
-    let source = Arc::new(source);
     let fail = |msg: String| Some((Err(std::io::Error::other(msg)), None));
     futures_util::stream::unfold(Some((source, 0u64)), move |state| async move {
         let (source, sent) = state?;
         let left = len - sent;
+        let is_file = matches!(kind, Kind::File { .. });
         if left == 0 {
             return None;
         }
         let want = usize::try_from(left).unwrap_or(usize::MAX).clamp(1, CHUNK);
         let s = source.clone();
-        let r = tokio::task::spawn_blocking(move || pull(&s, kind, want))
+        let r = tokio::task::spawn_blocking(move || pull(&s, kind, want, sent))
             .await
             .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string())));
         match r {
@@ -128,9 +174,9 @@ fn stream_from(
                 let n = b.len() as u64;
                 // The transport stops polling once `len` bytes are out, so an iterator is
                 // checked for more before its last chunk goes.
-                if n == left && !matches!(kind, Kind::File) {
+                if n == left && !is_file {
                     let s = source.clone();
-                    let more = tokio::task::spawn_blocking(move || pull(&s, kind, 1))
+                    let more = tokio::task::spawn_blocking(move || pull(&s, kind, 1, sent + n))
                         .await
                         .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string())));
                     match more {
@@ -163,7 +209,7 @@ pub(crate) fn data<'py>(
     event_loop: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Data> {
     if is_bytes_like(obj) {
-        let b = conv::data(obj, "data")?;
+        let b = buffer_bytes(obj)?;
         if let Some(l) = length
             && l != b.len() as u64
         {
@@ -174,64 +220,9 @@ pub(crate) fn data<'py>(
         }
         return Ok(Data::Bytes(b));
     }
-    if obj.hasattr("read")? {
-        let seekable = obj
-            .call_method0("seekable")
-            .and_then(|v| v.is_truthy())
-            .unwrap_or(false);
-        if seekable {
-            let start: u64 = obj.call_method0("tell")?.extract()?;
-            let end: u64 = obj.call_method1("seek", (0, 2))?.extract()?;
-            obj.call_method1("seek", (start,))?;
-            let len = match length {
-                Some(l) if l > end.saturating_sub(start) => {
-                    return Err(client_error(
-                        "length",
-                        format!("is {l} but the file has {} bytes left", end - start),
-                    ));
-                }
-                Some(l) => l,
-                None => end - start,
-            };
-            let file = Arc::new(Mutex::new(obj.clone().unbind()));
-            return Ok(Data::Stream(UploadBody::replayable(len, move || {
-                let f = file
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                let f = Python::attach(|py| f.clone_ref(py));
-                // Each attempt starts where the call started.
-                let rewound = Python::attach(|py| {
-                    f.bind(py)
-                        .call_method1("seek", (start,))
-                        .map(|_| ())
-                        .map_err(|e| std::io::Error::other(e.to_string()))
-                });
-                let body = stream_from(
-                    Source {
-                        obj: f,
-                        event_loop: None,
-                    },
-                    Kind::File,
-                    len,
-                );
-                futures_util::stream::iter(rewound.err().map(Err)).chain(body)
-            })));
-        }
-        let len = length
-            .ok_or_else(|| client_error("length", "is needed for a file that cannot seek"))?;
-        return Ok(Data::Stream(UploadBody::stream(
-            stream_from(
-                Source {
-                    obj: obj.clone().unbind(),
-                    event_loop: None,
-                },
-                Kind::File,
-                len,
-            ),
-            len,
-        )));
-    }
-    if obj.hasattr("__aiter__")? && !obj.hasattr("__iter__")? {
+    // An async iterator first: an object with an async `read()` (an `AsyncObjectBody`, an
+    // aiofiles file) iterates asynchronously too.
+    if obj.hasattr("__aiter__")? && (event_loop.is_some() || !obj.hasattr("__iter__")?) {
         let Some(event_loop) = event_loop else {
             return Err(client_error(
                 "data",
@@ -241,12 +232,47 @@ pub(crate) fn data<'py>(
         let len = length
             .ok_or_else(|| client_error("length", "is needed when data is an async iterator"))?;
         let it = obj.call_method0("__aiter__")?.unbind();
-        let source = Source {
-            obj: it,
-            event_loop: Some(event_loop.unbind()),
-        };
+        let source = Arc::new(Source::new(it, Some(event_loop.unbind())));
         return Ok(Data::Stream(UploadBody::stream(
             stream_from(source, Kind::AsyncIter, len),
+            len,
+        )));
+    }
+    if obj.hasattr("read")? {
+        let py = obj.py();
+        let is_async = py
+            .import("inspect")?
+            .call_method1("iscoroutinefunction", (obj.getattr("read")?,))?
+            .is_truthy()?;
+        if is_async {
+            return Err(client_error(
+                "data",
+                "has an async read() and cannot be iterated asynchronously: pass bytes, a \
+                 binary file or an (async) iterator of bytes",
+            ));
+        }
+        if let Some((start, left)) = seekable_extent(obj) {
+            let len = match length {
+                Some(l) if l > left => {
+                    return Err(client_error(
+                        "length",
+                        format!("is {l} but the file has {left} bytes left"),
+                    ));
+                }
+                Some(l) => l,
+                None => left,
+            };
+            let source = Arc::new(Source::new(obj.clone().unbind(), None));
+            let kind = Kind::File { start: Some(start) };
+            return Ok(Data::Stream(UploadBody::replayable(len, move || {
+                stream_from(source.clone(), kind, len)
+            })));
+        }
+        let len = length
+            .ok_or_else(|| client_error("length", "is needed for a file that cannot seek"))?;
+        let source = Arc::new(Source::new(obj.clone().unbind(), None));
+        return Ok(Data::Stream(UploadBody::stream(
+            stream_from(source, Kind::File { start: None }, len),
             len,
         )));
     }
@@ -254,15 +280,21 @@ pub(crate) fn data<'py>(
         Ok(it) => {
             let len = length
                 .ok_or_else(|| client_error("length", "is needed when data is an iterator"))?;
+            if len == 0 {
+                // Nothing polls an empty body, so the iterator is checked here.
+                for item in it {
+                    if !conv::data(&item?, "data")?.is_empty() {
+                        return Err(client_error(
+                            "data",
+                            "yields more than the declared length 0",
+                        ));
+                    }
+                }
+                return Ok(Data::Bytes(Bytes::new()));
+            }
+            let source = Arc::new(Source::new(it.into_any().unbind(), None));
             Ok(Data::Stream(UploadBody::stream(
-                stream_from(
-                    Source {
-                        obj: it.into_any().unbind(),
-                        event_loop: None,
-                    },
-                    Kind::Iter,
-                    len,
-                ),
+                stream_from(source, Kind::Iter, len),
                 len,
             )))
         }
@@ -271,4 +303,25 @@ pub(crate) fn data<'py>(
             obj.get_type().name()?
         ))),
     }
+}
+
+/// Where a seekable file is and how many bytes follow, or `None` when it cannot say (not
+/// seekable, or a `seek` to its end fails, as a `GzipFile`'s does): then it is read once.
+fn seekable_extent(obj: &Bound<'_, PyAny>) -> Option<(u64, u64)> {
+    let seekable = obj
+        .call_method0("seekable")
+        .and_then(|v| v.is_truthy())
+        .unwrap_or(false);
+    if !seekable {
+        return None;
+    }
+    let start: u64 = obj.call_method0("tell").ok()?.extract().ok()?;
+    let end = obj
+        .call_method1("seek", (0, 2))
+        .ok()
+        .and_then(|e| e.extract::<u64>().ok());
+    // Back to where it was, whether or not the seek to the end worked.
+    obj.call_method1("seek", (start,)).ok()?;
+    // A file positioned past its end has nothing left.
+    Some((start, end?.saturating_sub(start)))
 }

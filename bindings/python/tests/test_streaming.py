@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import array
 import asyncio
+import datetime
+import gzip
 import io
 import os
 import random
+import time
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -332,3 +336,152 @@ async def test_async_uploads(aclient: oss_sse.AsyncClient, client: oss_sse.Clien
     # The blocking client has no loop to run one on.
     with pytest.raises(oss_sse.ClientError, match="AsyncClient"):
         client.put_object(bucket, "a", agen(), length=800_000)
+
+
+# ---- edges found in review ----------------------------------------------------------------------
+
+
+class Staggered(io.RawIOBase):
+    """A seekable file whose first read is short (so the upload asks for a second chunk at
+    once) and whose second and third reads are slow: a failed first attempt leaves the
+    second running, and it finishes during the retry's first read."""
+
+    def __init__(self, data: bytes) -> None:
+        self.f = io.BytesIO(data)
+        self.reads = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.f.tell()
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        return self.f.seek(pos, whence)
+
+    def read(self, n: int = -1) -> bytes:
+        self.reads += 1
+        if self.reads == 1:
+            return self.f.read(min(n, 10))
+        if self.reads in (2, 3):
+            time.sleep(0.3 if self.reads == 2 else 0.5)
+        return self.f.read(n)
+
+
+def test_a_read_left_running_by_a_failed_attempt_cannot_shift_the_retry(oss: LocalOSS, bucket: str) -> None:
+    data = random.Random(5).randbytes(3 << 20)
+    client = oss.client(max_attempts=3, retry_base_delay=datetime.timedelta(milliseconds=1))
+    oss.inject_fault({"kind": "reset_request"}, op="PutObject", count=1)
+    # Less than the file holds, so a shifted body would have the right length.
+    client.put_object(bucket, "shift", Staggered(data), length=2 << 20)
+    assert client.get_object_bytes(bucket, "shift").body == data[: 2 << 20]
+
+
+async def test_a_read_cancelled_after_taking_bytes_poisons_the_body(
+    aclient: oss_sse.AsyncClient, client: oss_sse.Client, bucket: str
+) -> None:
+    client.put_object(bucket, "c", DATA)
+    r = await aclient.get_object(bucket, "c")
+    fut = r.body.read(10)
+    # The loop thread is held, so the read finishes in Rust but cannot be delivered...
+    time.sleep(0.3)
+    # ...and is cancelled first: its ten bytes are gone.
+    fut.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await fut
+    with pytest.raises(ValueError, match="interrupted"):
+        await r.body.read(1)
+
+
+def test_after_a_failed_read_the_body_refuses_to_go_on(oss: LocalOSS, client: oss_sse.Client, bucket: str) -> None:
+    client.put_object(bucket, "f", DATA)
+    # The body stalls past the read timeout, with no attempt left to resume it.
+    oss.inject_fault({"kind": "stall", "after_bytes": 100_000, "ms": 2000}, op="GetObject")
+    c = oss.client(max_attempts=1, read_timeout=datetime.timedelta(milliseconds=300))
+    body = c.get_object(bucket, "f").body
+    with pytest.raises(oss_sse.OssError):
+        while body.read(64 << 10):
+            pass
+    with pytest.raises(ValueError, match="failed"):
+        body.read(10)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_body_opened_before_fork_refuses_to_read_in_the_child(client: oss_sse.Client, bucket: str) -> None:
+    client.put_object(bucket, "fk", DATA)
+    body = client.get_object(bucket, "fk").body
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        code = 1
+        try:
+            body.read(10)
+        except ValueError as e:
+            code = 0 if "another process" in str(e) else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    # The parent's body is untouched.
+    assert body.read() == DATA
+
+
+async def test_an_async_body_uploads_as_an_async_iterator(
+    aclient: oss_sse.AsyncClient, client: oss_sse.Client, bucket: str
+) -> None:
+    client.put_object(bucket, "src", DATA)
+    r = await aclient.get_object(bucket, "src")
+    await aclient.put_object(bucket, "dst", r.body, length=len(DATA))
+    assert client.get_object_bytes(bucket, "dst").body == DATA
+
+
+def test_file_data_must_be_binary_and_blocking(client: oss_sse.Client, bucket: str, tmp_path: os.PathLike[str]) -> None:
+    path = os.path.join(tmp_path, "t.txt")
+    with open(path, "w") as f:
+        f.write("a,b\n1,2\n")
+    with open(path) as text, pytest.raises(oss_sse.OssError, match="binary mode"):
+        client.put_object(bucket, "t", text)
+
+    class NotReady(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def read(self, n: int = -1) -> None:
+            return None
+
+    with pytest.raises(oss_sse.OssError, match="non-blocking"):
+        client.put_object(bucket, "t", NotReady(), length=3)
+
+
+def test_odd_sources(client: oss_sse.Client, bucket: str) -> None:
+    # A file positioned past its end has nothing left.
+    bio = io.BytesIO(b"abc")
+    bio.seek(10)
+    client.put_object(bucket, "past", bio)
+    assert client.get_object_bytes(bucket, "past").body == b""
+    # Declared empty, but the iterator has bytes.
+    with pytest.raises(oss_sse.ClientError, match="more than the declared length 0"):
+        client.put_object(bucket, "z", iter([b"x"]), length=0)
+    client.put_object(bucket, "z", iter([]), length=0)
+    # Buffers of other item types are sent as their raw memory.
+    ints = array.array("i", range(1000))
+    client.put_object(bucket, "arr", ints)
+    assert client.get_object_bytes(bucket, "arr").body == ints.tobytes()
+    # GzipFile emulates seeking (from the end too): sent as a seekable file.
+    with gzip.GzipFile(fileobj=io.BytesIO(gzip.compress(DATA))) as gz:
+        client.put_object(bucket, "gz", gz)
+    assert client.get_object_bytes(bucket, "gz").body == DATA
+
+    class NoSeekFromEnd(io.BytesIO):
+        def seek(self, pos: int, whence: int = 0) -> int:
+            if whence == 2:
+                raise io.UnsupportedOperation("can't seek from the end")
+            return super().seek(pos, whence)
+
+    # One that says it seeks but cannot from the end is read once, with length=.
+    with pytest.raises(oss_sse.ClientError, match="length"):
+        client.put_object(bucket, "ns", NoSeekFromEnd(DATA))
+    client.put_object(bucket, "ns", NoSeekFromEnd(DATA), length=len(DATA))
+    assert client.get_object_bytes(bucket, "ns").body == DATA

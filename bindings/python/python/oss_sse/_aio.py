@@ -35,5 +35,17 @@ async def next_chunk(iterator: Any) -> Any:
 
 
 def pull_from_loop(iterator: Any, loop: asyncio.AbstractEventLoop) -> Any:
-    """Runs :func:`next_chunk` on ``loop`` from a worker thread and waits for it."""
-    return asyncio.run_coroutine_threadsafe(next_chunk(iterator), loop).result()
+    """Runs :func:`next_chunk` on ``loop`` from a worker thread and waits for it; raises
+    if the loop stops or closes first (nothing would ever run it)."""
+    if loop.is_closed():
+        raise RuntimeError("the event loop of the upload closed before its data was read")
+    future = asyncio.run_coroutine_threadsafe(next_chunk(iterator), loop)
+    while True:
+        try:
+            return future.result(timeout=0.5)
+        except TimeoutError:
+            if loop.is_closed() or not loop.is_running():
+                future.cancel()
+                raise RuntimeError(
+                    "the event loop of the upload stopped before its data was read"
+                ) from None
