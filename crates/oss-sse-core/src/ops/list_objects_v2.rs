@@ -303,7 +303,15 @@ impl Operation for ListObjectsV2 {
                         }
                         doc.top.push(("EncodingType", text));
                     }
-                    [name] => doc.top.push((name, text)),
+                    [name] => {
+                        // OSS writes MaxKeys before the entries: room for a full page at once.
+                        if name == "MaxKeys"
+                            && let Ok(n) = text.trim().parse::<usize>()
+                        {
+                            doc.contents.reserve(n.min(1000));
+                        }
+                        doc.top.push((name, text));
+                    }
                     _ => {}
                 }
                 if let ["Contents", "Owner", ..] = *path {
@@ -393,12 +401,7 @@ fn summary(c: Item<'_>, url: bool) -> Result<ObjectSummary, Error> {
     Ok(ObjectSummary {
         key,
         last_modified: text(c.last_modified),
-        etag: c
-            .etag
-            .as_deref()
-            .map(|e| e.trim().trim_matches('"'))
-            .filter(|e| !e.is_empty())
-            .map(str::to_owned),
+        etag: etag_text(c.etag),
         object_type: text(c.object_type),
         size,
         storage_class: text(c.storage_class),
@@ -430,7 +433,36 @@ struct Item<'a> {
 pub(crate) fn text(v: Option<Cow<'_, str>>) -> Option<String> {
     let v = v?;
     let t = v.trim();
-    (!t.is_empty()).then(|| t.to_owned())
+    if t.is_empty() {
+        return None;
+    }
+    if t.len() == v.len() {
+        // Already trimmed: an owned (unescaped) text is kept, not copied.
+        return Some(v.into_owned());
+    }
+    Some(t.to_owned())
+}
+
+/// An ETag without its quotes (written `&quot;...&quot;`, so unescaped into an owned
+/// string, whose allocation is reused); `None` when empty.
+fn etag_text(v: Option<Cow<'_, str>>) -> Option<String> {
+    let v = v?;
+    let (start, end) = {
+        let t = v.trim().trim_matches('"');
+        let start = t.as_ptr() as usize - v.as_ptr() as usize;
+        (start, start + t.len())
+    };
+    if start == end {
+        return None;
+    }
+    match v {
+        Cow::Owned(mut owned) => {
+            owned.truncate(end);
+            owned.drain(..start);
+            Some(owned)
+        }
+        Cow::Borrowed(b) => Some(b[start..end].to_owned()),
+    }
 }
 
 /// [`field`] for borrowed text: empty reads as absent, URL-decoded when the page says so.
@@ -443,15 +475,12 @@ pub(crate) fn cow_field(
     match v {
         None => Ok(None),
         Some(s) if s.is_empty() => Ok(None),
-        Some(s) if url => percent_encoding::percent_decode_str(&s)
-            .decode_utf8()
-            .map(|c| Some(c.into_owned()))
-            .map_err(|_| {
-                ParseError::new(format!(
-                    "{op} response: {what} {s:?} does not decode to UTF-8"
-                ))
-                .into()
-            }),
+        Some(s) if url => wire::url_decode(&s).map(Some).ok_or_else(|| {
+            ParseError::new(format!(
+                "{op} response: {what} {s:?} does not decode to UTF-8"
+            ))
+            .into()
+        }),
         Some(s) => Ok(Some(s.into_owned())),
     }
 }

@@ -131,7 +131,7 @@ fn scan<'a>(body: &'a [u8], root: &str, on: &mut OnEvent<'_, 'a>) -> Option<()> 
 
 /// Text with the predefined and numeric references resolved; `None` for anything else.
 fn unescape(text: &str) -> Option<Cow<'_, str>> {
-    if !text.contains('&') {
+    if memchr::memchr(b'&', text.as_bytes()).is_none() {
         return Some(Cow::Borrowed(text));
     }
     let mut out = String::with_capacity(text.len());
