@@ -427,6 +427,35 @@ async fn retries_recover_from_503_and_resets() {
         .await
         .unwrap_err();
     assert_eq!(e.as_service().unwrap().code(), "ServiceUnavailable");
+    // A replayable stream is made again for the retry, and the retry's bytes are stored.
+    emu.faults().push(FaultRule::next(
+        "PutObject",
+        1,
+        FaultAction::Error {
+            status: 503,
+            code: "ServiceUnavailable".into(),
+        },
+    ));
+    let made = Arc::new(AtomicU64::new(0));
+    let counter = made.clone();
+    let again = UploadBody::replayable(6, move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+        futures_util::stream::iter([
+            Ok(Bytes::from_static(b"abc")),
+            Ok(Bytes::from_static(b"def")),
+        ])
+    });
+    c.send_with_body(&PutObject::streaming("retry", "r", 6), &again)
+        .await
+        .unwrap();
+    assert_eq!(made.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        c.get_object_bytes(&GetObject::new("retry", "r"))
+            .await
+            .unwrap()
+            .body,
+        Bytes::from_static(b"abcdef")
+    );
     emu.shutdown().await;
 }
 
