@@ -9,6 +9,7 @@ import gzip
 import io
 import os
 import random
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 
@@ -485,3 +486,26 @@ def test_odd_sources(client: oss_sse.Client, bucket: str) -> None:
         client.put_object(bucket, "ns", NoSeekFromEnd(DATA))
     client.put_object(bucket, "ns", NoSeekFromEnd(DATA), length=len(DATA))
     assert client.get_object_bytes(bucket, "ns").body == DATA
+
+
+def test_a_waiting_read_releases_the_gil(oss: LocalOSS, client: oss_sse.Client, bucket: str) -> None:
+    client.put_object(bucket, "g", DATA)
+    oss.inject_fault({"kind": "stall", "after_bytes": 1000, "ms": 800}, op="GetObject")
+    body = client.get_object(bucket, "g").body
+    done = threading.Event()
+
+    def reader() -> None:
+        body.read()
+        done.set()
+
+    t = threading.Thread(target=reader)
+    t.start()
+    time.sleep(0.05)  # the read is now waiting on the stalled socket
+    # Pure-Python work runs meanwhile: the waiting read does not hold the GIL.
+    spins, end = 0, time.perf_counter() + 0.3
+    while time.perf_counter() < end:
+        spins += 1
+    assert not done.is_set()
+    assert spins > 10_000
+    t.join()
+    assert done.is_set()
