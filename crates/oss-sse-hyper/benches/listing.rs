@@ -1,7 +1,10 @@
 //! `cargo bench -p oss-sse-hyper --bench listing`: listing a bucket through the SDK's stream
 //! against a bare hyper loop fetching the same pages without parsing them (the ceiling), in
-//! one run and against one emulator; then, on a bucket of a million objects, the time of one
-//! 1,000-key page and the client's RSS growth while it streams every key.
+//! one run and against one emulator, with both loops on the thread that called `block_on`
+//! and then both in a spawned task; with the CPU time per page of the client and of the
+//! emulator (from each thread's schedstat), which says how much of the two cores each loop
+//! needs. Then, on a bucket of a million objects, the time of one 1,000-key page and the
+//! client's RSS growth while it streams every key.
 //!
 //! The emulator runs in a child process (this same binary, started with
 //! `OSS_SSE_BENCH_ROLE=emulator`), so the client's memory is measured alone.
@@ -112,6 +115,18 @@ impl Bare {
     }
 }
 
+/// CPU time used so far by every thread of process `pid` (seconds, from schedstat).
+fn cpu(pid: u32) -> f64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0.0;
+    };
+    tasks
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .sum::<f64>()
+        / 1e9
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -134,6 +149,7 @@ fn main() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
+    let emulator = child.id();
     let mut endpoint = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut endpoint)
@@ -175,37 +191,76 @@ fn main() {
             }
         }
 
-        let (mut sdk, mut raw) = (Vec::new(), Vec::new());
-        for round in 0..=rounds {
-            let t = Instant::now();
-            let n: u64 = client
-                .list_objects_v2(first.clone())
-                .try_fold(0u64, |n, _| async move { Ok(n + 1) })
-                .await
+        // Where the loop runs matters: on the thread that called `block_on` (as in
+        // `#[tokio::main]`), or in a task on a runtime worker, where a task it spawns waits in
+        // that worker's LIFO slot until it yields. Both loops run in the same place.
+        let bare = std::sync::Arc::new(bare);
+        let me = std::process::id();
+        for in_task in [false, true] {
+            let (mut sdk, mut raw) = (Vec::new(), Vec::new());
+            let (mut sdk_cpu, mut raw_cpu) = ((0.0, 0.0), (0.0, 0.0));
+            for round in 0..=rounds {
+                let (c0, e0) = (cpu(me), cpu(emulator));
+                let stream = client.list_objects_v2(first.clone());
+                let count = stream.try_fold(0u64, |n, _| async move { Ok(n + 1) });
+                let t = Instant::now();
+                let n = if in_task {
+                    tokio::spawn(count).await.unwrap()
+                } else {
+                    count.await
+                }
                 .unwrap();
-            let sdk_s = t.elapsed().as_secs_f64();
-            assert_eq!(n, keys);
-            let t = Instant::now();
-            let mut bytes = 0;
-            for op in &ops {
-                bytes += bare.fetch(op).await.0;
+                let sdk_s = t.elapsed().as_secs_f64();
+                let (c1, e1) = (cpu(me), cpu(emulator));
+                assert_eq!(n, keys);
+                let (b, o) = (bare.clone(), ops.clone());
+                let fetch_all = async move {
+                    let mut bytes = 0;
+                    for op in &o {
+                        bytes += b.fetch(op).await.0;
+                    }
+                    bytes
+                };
+                let t = Instant::now();
+                let bytes = if in_task {
+                    tokio::spawn(fetch_all).await.unwrap()
+                } else {
+                    fetch_all.await
+                };
+                let raw_s = t.elapsed().as_secs_f64();
+                let (c2, e2) = (cpu(me), cpu(emulator));
+                assert!(bytes > 0);
+                if round > 0 {
+                    // Round 0 warms both up.
+                    sdk.push(keys as f64 / sdk_s);
+                    raw.push(keys as f64 / raw_s);
+                    sdk_cpu.0 += c1 - c0;
+                    sdk_cpu.1 += e1 - e0;
+                    raw_cpu.0 += c2 - c1;
+                    raw_cpu.1 += e2 - e1;
+                }
             }
-            let raw_s = t.elapsed().as_secs_f64();
-            assert!(bytes > 0);
-            if round > 0 {
-                // Round 0 warms both up.
-                sdk.push(keys as f64 / sdk_s);
-                raw.push(keys as f64 / raw_s);
-            }
+            let (s, r) = (median(sdk), median(raw));
+            let pages = (ops.len() as u64 * rounds) as f64;
+            let us = |secs: f64| secs * 1e6 / pages;
+            println!(
+                "list {keys} keys, {} pages of 1000, loops {}: SDK stream {:.0} keys/s, bare hyper loop (no parsing) {:.0} keys/s: {:.1}% (median of {rounds})",
+                ops.len(),
+                if in_task { "in a spawned task" } else { "on the block_on thread" },
+                s,
+                r,
+                100.0 * s / r
+            );
+            println!(
+                "  CPU per page: SDK client {:.0} us + emulator {:.0} us; bare client {:.0} us + emulator {:.0} us; wall per page: SDK {:.0} us, bare {:.0} us",
+                us(sdk_cpu.0),
+                us(sdk_cpu.1),
+                us(raw_cpu.0),
+                us(raw_cpu.1),
+                1e9 / s,
+                1e9 / r
+            );
         }
-        let (s, r) = (median(sdk), median(raw));
-        println!(
-            "list {keys} keys, {} pages of 1000: SDK stream {:.0} keys/s, bare hyper loop (no parsing) {:.0} keys/s: {:.1}% (median of {rounds})",
-            ops.len(),
-            s,
-            r,
-            100.0 * s / r
-        );
 
         if big == 0 {
             return;

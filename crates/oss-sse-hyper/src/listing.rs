@@ -108,6 +108,12 @@ impl Client {
                         let fetch = Prefetch(tokio::spawn(async move { c.send_raw(&sent).await }));
                         (n, fetch)
                     });
+                    if ahead.is_some() {
+                        // On a runtime worker the fetch just spawned waits in this worker's
+                        // LIFO slot, where no other worker can take it, until this task
+                        // yields: let it send its request before the parse holds the worker.
+                        tokio::task::yield_now().await;
+                    }
                     let page = match req.from_response(raw) {
                         Ok(p) => p,
                         // A garbled page is fetched again through the retrying path.
