@@ -104,12 +104,16 @@ pub(crate) type Start = Arc<dyn Fn(Yield) -> Feed + Send + Sync>;
 /// The receiving end of a running listing; dropping it stops the task.
 pub(crate) struct Feed {
     rx: mpsc::Receiver<Result<Batch, Error>>,
-    task: tokio::task::AbortHandle,
+    /// Looked at when the channel closes: a task that panicked or was cancelled did not
+    /// finish the listing. `None` once looked at.
+    task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for Feed {
     fn drop(&mut self) {
-        self.task.abort();
+        if let Some(t) = &self.task {
+            t.abort();
+        }
     }
 }
 
@@ -133,7 +137,7 @@ where
     });
     Feed {
         rx,
-        task: task.abort_handle(),
+        task: Some(task),
     }
 }
 
@@ -199,9 +203,32 @@ fn lock(m: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// The next page from `feed`: `Ok(None)` at the end.
+/// The next page from `feed`: `Ok(None)` at the end. A channel closed by a task that
+/// panicked or was cancelled is an error, never the end: a listing cut short must not look
+/// complete (an audit would skip the objects it never saw).
 async fn next_batch(feed: Arc<tokio::sync::Mutex<Feed>>) -> Result<Option<Batch>, Error> {
-    feed.lock().await.rx.recv().await.transpose()
+    let mut feed = feed.lock().await;
+    if let Some(b) = feed.rx.recv().await {
+        return b.map(Some);
+    }
+    let Some(task) = feed.task.take() else {
+        return Ok(None);
+    };
+    match task.await {
+        Ok(()) => Ok(None),
+        Err(e) => {
+            let why = if e.is_panic() {
+                let msg = crate::runtime::panic_message(&*e.into_panic());
+                format!("the listing stopped before its end: {msg}")
+            } else {
+                "the listing stopped before its end: its task was cancelled".to_owned()
+            };
+            Err(Error::Transport(oss_sse_hyper::TransportError::new(
+                oss_sse_hyper::TransportErrorKind::Other,
+                why,
+            )))
+        }
+    }
 }
 
 /// A listing as a Python iterator (``for o in client.list_objects_v2("bucket")``).
@@ -399,5 +426,48 @@ impl Ready {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take();
         Err(PyStopIteration::new_err((v,)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn next(feed: &Arc<tokio::sync::Mutex<Feed>>) -> Result<Option<usize>, Error> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(next_batch(feed.clone()))
+            .map(|b| b.map(|b| b.len))
+    }
+
+    #[test]
+    fn a_listing_task_that_dies_is_an_error_not_the_end() {
+        let pages = futures_util::stream::iter([Ok(Batch::of(vec![1i64, 2]))]).chain(
+            futures_util::stream::once(async { panic!("a bug in the listing task") }),
+        );
+        let feed = Arc::new(tokio::sync::Mutex::new(feed(pages)));
+        assert_eq!(next(&feed).unwrap(), Some(2));
+        let end = next(&feed);
+        assert!(
+            end.is_err(),
+            "a listing cut short by a panic ended as complete: {end:?}"
+        );
+        let msg = end.unwrap_err().to_string();
+        assert!(msg.contains("a bug in the listing task"), "{msg}");
+    }
+
+    #[test]
+    fn a_listing_that_ends_ends() {
+        let pages = futures_util::stream::iter([
+            Ok(Batch::of(vec![1i64])),
+            Ok(Batch::of(Vec::<i64>::new())),
+        ]);
+        let feed = Arc::new(tokio::sync::Mutex::new(feed(pages)));
+        assert_eq!(next(&feed).unwrap(), Some(1));
+        assert_eq!(next(&feed).unwrap(), Some(0));
+        assert_eq!(next(&feed).unwrap(), None);
+        assert_eq!(next(&feed).unwrap(), None);
     }
 }

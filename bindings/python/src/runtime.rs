@@ -390,6 +390,27 @@ impl AbortTask {
     }
 }
 
+/// `fut`'s result, or a `PanicException` if it panics: the asyncio future it resolves must
+/// settle either way, or the coroutine awaiting it would wait forever.
+async fn settled<F, T>(fut: F) -> PyResult<T>
+where
+    F: Future<Output = PyResult<T>>,
+{
+    use futures_util::FutureExt;
+    match std::panic::AssertUnwindSafe(fut).catch_unwind().await {
+        Ok(out) => out,
+        Err(p) => Err(pyo3::panic::PanicException::new_err(panic_message(&*p))),
+    }
+}
+
+/// What a panic said, when it said it with a string.
+pub(crate) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_owned())
+}
+
 /// Returns an asyncio future that `fut`, running on the shared runtime, resolves.
 /// Must be called from a coroutine (with a running event loop).
 pub(crate) fn spawn<'py, F, T>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
@@ -410,7 +431,7 @@ where
         .call((), Some(&kwargs))?;
     let handle = future.clone().unbind();
     let task = runtime().spawn(async move {
-        let out = fut.await;
+        let out = settled(fut).await;
         push(
             &shared,
             Done {
@@ -424,4 +445,20 @@ where
         AbortTask(task.abort_handle()),
     )?;
     Ok(future)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_operation_settles_with_an_error() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let out: PyResult<u8> = rt.block_on(settled(async { panic!("a bug") }));
+        assert!(out.is_err());
+        let ok: PyResult<u8> = rt.block_on(settled(async { Ok(7) }));
+        assert_eq!(ok.unwrap(), 7);
+    }
 }
