@@ -253,10 +253,16 @@ impl Activity {
     }
 }
 
+/// The most [`ByteStream::collect`] reserves up front from a declared length; a longer body
+/// grows the buffer as it comes.
+const COLLECT_RESERVE_MAX: u64 = 16 << 20;
+
 /// The body of a download: a stream of bytes, with an idle timeout, that verifies the CRC-64
 /// of a full-object read at its end (a mismatch is the stream's last item, an error).
 pub struct ByteStream {
     inner: Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>,
+    /// The body's declared length (at least), for [`collect`](Self::collect)'s buffer.
+    len_hint: u64,
 }
 
 impl std::fmt::Debug for ByteStream {
@@ -272,6 +278,7 @@ impl ByteStream {
         expect_crc: Option<u64>,
         op: &'static str,
     ) -> Self {
+        let len_hint = http_body::Body::size_hint(&body).lower();
         struct St {
             body: Body,
             crc: Crc64,
@@ -346,12 +353,27 @@ impl ByteStream {
                 }
             }
         });
-        Self { inner: Box::pin(s) }
+        Self {
+            inner: Box::pin(s),
+            len_hint,
+        }
     }
 
-    /// Reads everything into memory (verifying the CRC if it applies).
+    /// Reads everything into memory (verifying the CRC if it applies). A body that arrives
+    /// in one chunk is returned as it is; a longer one is copied once, into a buffer sized
+    /// from the declared length (up to [`COLLECT_RESERVE_MAX`], so a server's claim cannot
+    /// make it allocate more than it sends).
     pub async fn collect(mut self) -> Result<Bytes, Error> {
-        let mut out = bytes::BytesMut::new();
+        let Some(first) = self.next().await.transpose()? else {
+            return Ok(Bytes::new());
+        };
+        let Some(second) = self.next().await.transpose()? else {
+            return Ok(first);
+        };
+        let want = self.len_hint.min(COLLECT_RESERVE_MAX) as usize;
+        let mut out = bytes::BytesMut::with_capacity(want.max(first.len() + second.len()));
+        out.extend_from_slice(&first);
+        out.extend_from_slice(&second);
         while let Some(chunk) = self.next().await {
             out.extend_from_slice(&chunk?);
         }
@@ -363,5 +385,113 @@ impl Stream for ByteStream {
     type Item = Result<Bytes, Error>;
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.inner.as_mut().poll_next(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+
+    use super::*;
+
+    /// A body of given chunks that declares `declared` bytes, whatever it holds.
+    struct Chunks {
+        chunks: VecDeque<Result<Bytes, BoxError>>,
+        declared: u64,
+    }
+
+    impl http_body::Body for Chunks {
+        type Data = Bytes;
+        type Error = BoxError;
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<Option<Result<http_body::Frame<Bytes>, BoxError>>> {
+            Poll::Ready(
+                self.chunks
+                    .pop_front()
+                    .map(|c| c.map(http_body::Frame::data)),
+            )
+        }
+        fn size_hint(&self) -> http_body::SizeHint {
+            http_body::SizeHint::with_exact(self.declared)
+        }
+    }
+
+    fn stream(chunks: &[&'static str], declared: u64, crc: Option<u64>) -> ByteStream {
+        let chunks = chunks
+            .iter()
+            .map(|c| Ok(Bytes::from_static(c.as_bytes())))
+            .collect();
+        let body = Chunks { chunks, declared }.boxed_unsync();
+        ByteStream::new(body, Duration::from_secs(5), crc, "test")
+    }
+
+    #[tokio::test]
+    async fn collect_joins_the_chunks_in_order() {
+        let all = stream(&["ab", "cd", "", "ef"], 6, None)
+            .collect()
+            .await
+            .unwrap();
+        assert_eq!(&all[..], b"abcdef");
+        assert!(stream(&[], 0, None).collect().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn collect_returns_a_single_chunk_without_copying_it() {
+        let one = Bytes::from_static(b"one chunk");
+        let body = Chunks {
+            chunks: VecDeque::from([Ok(one.clone())]),
+            declared: 9,
+        }
+        .boxed_unsync();
+        let got = ByteStream::new(body, Duration::from_secs(5), None, "test")
+            .collect()
+            .await
+            .unwrap();
+        assert_eq!(got.as_ptr(), one.as_ptr());
+    }
+
+    /// A server that declares a terabyte and sends a few bytes gets a buffer sized for what
+    /// it sends, not a terabyte reserved up front (which would abort the process).
+    #[tokio::test]
+    async fn collect_does_not_trust_a_declared_length() {
+        let got = stream(&["x", "y", "z"], 1 << 40, None)
+            .collect()
+            .await
+            .unwrap();
+        assert_eq!(&got[..], b"xyz");
+    }
+
+    #[tokio::test]
+    async fn collect_reports_a_broken_body_and_a_bad_crc() {
+        let body = Chunks {
+            chunks: VecDeque::from([
+                Ok(Bytes::from_static(b"ab")),
+                Err::<Bytes, BoxError>("reset".into()),
+            ]),
+            declared: 4,
+        }
+        .boxed_unsync();
+        let e = ByteStream::new(body, Duration::from_secs(5), None, "test")
+            .collect()
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::Transport(_)), "{e:?}");
+        let right = oss_sse_core::crc::crc64(b"abcd");
+        assert_eq!(
+            &stream(&["ab", "cd"], 4, Some(right))
+                .collect()
+                .await
+                .unwrap()[..],
+            b"abcd"
+        );
+        for chunks in [&["abcd"][..], &["ab", "cd"][..]] {
+            let e = stream(chunks, 4, Some(right ^ 1))
+                .collect()
+                .await
+                .unwrap_err();
+            assert!(matches!(e, Error::Integrity(_)), "{e:?}");
+        }
     }
 }
