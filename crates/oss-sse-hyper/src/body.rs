@@ -361,8 +361,8 @@ impl ByteStream {
 
     /// Reads everything into memory (verifying the CRC if it applies). A body that arrives
     /// in one chunk is returned as it is; a longer one is copied once, into a buffer sized
-    /// from the declared length (up to [`COLLECT_RESERVE_MAX`], so a server's claim cannot
-    /// make it allocate more than it sends).
+    /// from the declared length, up to [`COLLECT_RESERVE_MAX`]: a server's claim reserves
+    /// at most that much ahead of the bytes that actually come.
     pub async fn collect(mut self) -> Result<Bytes, Error> {
         let Some(first) = self.next().await.transpose()? else {
             return Ok(Bytes::new());
@@ -452,8 +452,8 @@ mod tests {
         assert_eq!(got.as_ptr(), one.as_ptr());
     }
 
-    /// A server that declares a terabyte and sends a few bytes gets a buffer sized for what
-    /// it sends, not a terabyte reserved up front (which would abort the process).
+    /// A server that declares a terabyte and sends a few bytes gets the capped reservation,
+    /// not a terabyte reserved up front (which would abort the process).
     #[tokio::test]
     async fn collect_does_not_trust_a_declared_length() {
         let got = stream(&["x", "y", "z"], 1 << 40, None)
