@@ -7,6 +7,7 @@ import asyncio
 import os
 import subprocess
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 AK, SK, REGION = "bench-ak", "bench-secret", "cn-hangzhou"
 
@@ -22,6 +23,17 @@ def start_emulator() -> tuple[subprocess.Popen[str], str]:
     )
     assert p.stdout is not None
     return p, p.stdout.readline().strip()
+
+
+def ossv2_client(ossv2: Any, endpoint: str) -> Any:
+    """An alibabacloud-oss-v2 client (the module passed in, since it is optional) for the
+    emulator at `endpoint`, path-style."""
+    cfg = ossv2.config.load_default()
+    cfg.credentials_provider = ossv2.credentials.StaticCredentialsProvider(AK, SK)
+    cfg.region = REGION
+    cfg.endpoint = endpoint
+    cfg.use_path_style = True
+    return ossv2.Client(cfg)
 
 
 async def many(n: int, op: Callable[[], Awaitable[object]], concurrency: int = 64) -> None:

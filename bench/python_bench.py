@@ -25,7 +25,7 @@ import time
 
 import oss2
 import oss_sse
-from _emulator import AK, REGION, SK, many, start_emulator, write_source
+from _emulator import AK, REGION, SK, ossv2_client, many, start_emulator, write_source
 
 try:
     import alibabacloud_oss_v2 as ossv2
@@ -90,12 +90,7 @@ def run(endpoint: str, tmp: str, ops: int, mib: int) -> None:
 
     v2 = None
     if ossv2 is not None:
-        cfg = ossv2.config.load_default()
-        cfg.credentials_provider = ossv2.credentials.StaticCredentialsProvider(AK, SK)
-        cfg.region = REGION
-        cfg.endpoint = endpoint
-        cfg.use_path_style = True
-        v2 = ossv2.Client(cfg)
+        v2 = ossv2_client(ossv2, endpoint)
 
     rows: dict[str, dict[str, float]] = {}
 

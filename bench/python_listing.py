@@ -23,7 +23,7 @@ import urllib.request
 
 import oss2
 import oss_sse
-from _emulator import AK, REGION, SK, start_emulator
+from _emulator import AK, REGION, SK, ossv2_client, start_emulator
 
 try:
     import alibabacloud_oss_v2 as ossv2
@@ -94,12 +94,7 @@ def run(endpoint: str, keys: int, rounds: int) -> None:
         "oss2 ObjectIteratorV2": keys_per_s(keys, rounds, theirs_oss2),
     }
     if ossv2 is not None:
-        cfg = ossv2.config.load_default()
-        cfg.credentials_provider = ossv2.credentials.StaticCredentialsProvider(AK, SK)
-        cfg.region = REGION
-        cfg.endpoint = endpoint
-        cfg.use_path_style = True
-        v2 = ossv2.Client(cfg)
+        v2 = ossv2_client(ossv2, endpoint)
 
         def theirs_v2() -> int:
             n = 0

@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import oss2
 import oss_sse
-from _emulator import AK, REGION, SK, start_emulator
+from _emulator import AK, REGION, SK, ossv2_client, start_emulator
 
 try:
     import alibabacloud_oss_v2 as ossv2
@@ -100,12 +100,7 @@ def run(endpoint: str, mib: int, rounds: int, sse: str | None) -> None:
         "oss2 2.19.1, get_object().read(1 MiB)": oss2_read,
     }
     if ossv2 is not None:
-        cfg = ossv2.config.load_default()
-        cfg.credentials_provider = ossv2.credentials.StaticCredentialsProvider(AK, SK)
-        cfg.region = REGION
-        cfg.endpoint = endpoint
-        cfg.use_path_style = True
-        v2 = ossv2.Client(cfg)
+        v2 = ossv2_client(ossv2, endpoint)
 
         def v2_read() -> int:
             n = 0
