@@ -283,14 +283,22 @@ impl BlobWriter {
     }
 
     async fn flush_chunk(&mut self, last: bool) -> Result<(), String> {
-        let mut buf =
-            std::mem::replace(&mut self.pending, Vec::with_capacity(CHUNK_SIZE + TAG_LEN));
+        let mut buf = if last {
+            std::mem::take(&mut self.pending)
+        } else {
+            std::mem::replace(&mut self.pending, Vec::with_capacity(CHUNK_SIZE + TAG_LEN))
+        };
         self.cipher.seal(
             nonce(self.prefix, self.index),
             &aad(self.index, last),
             &mut buf,
         );
         self.index += 1;
+        if matches!(self.sink, Sink::Mem(_)) && buf.capacity() - buf.len() > 64 {
+            // The last chunk of an object kept in memory: without this, every small object
+            // would hold a whole chunk buffer (64 KiB) for as long as it exists.
+            buf.shrink_to_fit();
+        }
         self.emit(buf).await
     }
 
@@ -577,4 +585,36 @@ pub(crate) async fn copy_range(
         writer.write(&piece).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bytes an in-memory blob holds on the heap for its chunks.
+    fn held(blob: &Blob) -> usize {
+        match &blob.data {
+            BlobData::Mem(chunks) => chunks.iter().map(Vec::capacity).sum(),
+            BlobData::File(_) => panic!("not in memory"),
+        }
+    }
+
+    /// A bucket of a million small objects is a million small blobs: each must hold about
+    /// what it stores, not a whole chunk buffer.
+    #[tokio::test]
+    async fn an_in_memory_blob_holds_what_it_stores() {
+        let keyring = Keyring::generate(&[]);
+        for size in [0usize, 10, 1000, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 5] {
+            let (alg, wrapper) = SseRecord::protection(None, &keyring);
+            let mut w = BlobWriter::new(&keyring, alg, wrapper, None).await.unwrap();
+            w.write(&vec![7u8; size]).await.unwrap();
+            let blob = w.finish(None).await.unwrap();
+            let stored = size + TAG_LEN * size.div_ceil(CHUNK_SIZE).max(1);
+            assert!(
+                held(&blob) <= stored + 64,
+                "a {size}-byte object holds {} bytes for {stored} stored",
+                held(&blob)
+            );
+        }
+    }
 }
