@@ -9,6 +9,10 @@
 //! The emulator runs in a child process (this same binary, started with
 //! `OSS_SSE_BENCH_ROLE=emulator`), so the client's memory is measured alone.
 //!
+//! `cargo bench -p oss-sse-hyper --bench listing_mimalloc` runs the same with mimalloc as the
+//! global allocator of both processes: with glibc's malloc, freeing and re-taking a page's
+//! 200 KB body and its 1,000 entries costs the client page faults on every page.
+//!
 //! Environment: `OSS_SSE_BENCH_KEYS` (default 100000), `OSS_SSE_BENCH_BIG_KEYS` (1000000;
 //! 0 skips the big bucket), `OSS_SSE_BENCH_ROUNDS` (5).
 
@@ -44,9 +48,13 @@ fn emulator_role() {
     });
 }
 
-/// Resident set size of this process, in bytes.
-fn rss() -> u64 {
-    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+/// Resident set size of process `pid` (`None`: this one), in bytes.
+fn rss(pid: Option<u32>) -> u64 {
+    let path = pid.map_or_else(
+        || "/proc/self/status".into(),
+        |p| format!("/proc/{p}/status"),
+    );
+    let s = std::fs::read_to_string(path).unwrap_or_default();
     s.lines()
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
@@ -132,13 +140,15 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-fn main() {
+/// The bench; `allocator` names the global allocator in the report.
+pub(crate) fn run(allocator: &str) {
     if std::env::var("OSS_SSE_BENCH_ROLE").as_deref() == Ok("emulator") {
         return emulator_role();
     }
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo bench -- --list`: nothing to enumerate
     }
+    println!("global allocator: {allocator}");
     let keys = env("OSS_SSE_BENCH_KEYS", 100_000);
     let big = env("OSS_SSE_BENCH_BIG_KEYS", 1_000_000);
     let rounds = env("OSS_SSE_BENCH_ROUNDS", 5).max(1);
@@ -178,7 +188,11 @@ fn main() {
         let t = Instant::now();
         bare.admin("/-/seed", serde_json::json!({"bucket": "bench", "count": keys}))
             .await;
-        println!("seeded {keys} objects in {:.1} s", t.elapsed().as_secs_f64());
+        println!(
+            "seeded {keys} objects in {:.1} s (emulator RSS {:.0} MiB)",
+            t.elapsed().as_secs_f64(),
+            rss(Some(emulator)) as f64 / 1048576.0
+        );
 
         // The pages the bare loop fetches: the same requests the stream sends.
         let first = ListObjectsV2::new("bench").with_max_keys(1000);
@@ -269,7 +283,11 @@ fn main() {
         let t = Instant::now();
         bare.admin("/-/seed", serde_json::json!({"bucket": "big", "count": big}))
             .await;
-        println!("seeded {big} objects in {:.1} s", t.elapsed().as_secs_f64());
+        println!(
+            "seeded {big} objects in {:.1} s (emulator RSS {:.0} MiB)",
+            t.elapsed().as_secs_f64(),
+            rss(Some(emulator)) as f64 / 1048576.0
+        );
 
         // One 1000-key page from the middle of the bucket, again and again.
         let mut lat = Vec::new();
@@ -296,7 +314,7 @@ fn main() {
 
         // RSS while streaming every key.
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let base = rss();
+        let base = rss(None);
         let mut peak = base;
         let mut n = 0u64;
         let mut objects = client.list_objects_v2(ListObjectsV2::new("big").with_max_keys(1000));
@@ -304,7 +322,7 @@ fn main() {
         while let Some(o) = objects.try_next().await.unwrap() {
             n += 1;
             if n.is_multiple_of(1000) {
-                peak = peak.max(rss());
+                peak = peak.max(rss(None));
             }
             std::hint::black_box(o);
         }
@@ -319,4 +337,9 @@ fn main() {
     });
     drop(child.stdin.take());
     let _ = child.wait();
+}
+
+#[allow(dead_code)] // unused where listing_mimalloc includes this file
+fn main() {
+    run("the system's (glibc malloc)");
 }
