@@ -10,10 +10,10 @@ use http::{Method, Request, Response, StatusCode};
 use oss_sse_core::crypto::content_md5;
 use oss_sse_core::ops::{
     AbortMultipartUpload, AppendObject, CompleteMultipartUpload, CompletedPart, CopyObject,
-    DeleteBucket, DeleteBucketEncryption, DeleteObject, GetBucketEncryption, GetBucketInfo,
-    GetObject, GetObjectTagging, HeadObject, InitiateMultipartUpload, ListMultipartUploads,
-    ListObjectsV2, ListParts, MetadataDirective, Paginate, PutBucket, PutBucketEncryption,
-    PutObject, PutObjectTagging, UploadPart, UploadPartCopy, parse_error,
+    DeleteBucket, DeleteBucketEncryption, DeleteObject, EarlyNext, GetBucketEncryption,
+    GetBucketInfo, GetObject, GetObjectTagging, HeadObject, InitiateMultipartUpload,
+    ListMultipartUploads, ListObjectsV2, ListParts, MetadataDirective, Paginate, PutBucket,
+    PutBucketEncryption, PutObject, PutObjectTagging, UploadPart, UploadPartCopy, parse_error,
 };
 use oss_sse_core::sse::{DataEncryption, SseAlgorithm};
 use oss_sse_core::{
@@ -2315,6 +2315,78 @@ fn list_objects_v2_refuses_pages_it_cannot_trust() {
     assert_eq!(e.status(), 400);
     assert_eq!(e.code(), "InvalidArgument");
     assert_eq!(e.ec(), Some("0016-00000001"));
+}
+
+/// Asks `next_page_from_start` at every length of the page's body, as a transport would
+/// as it arrives: "read more" until the markers are in, then one answer that more bytes do
+/// not change; returns the body length at which it was given, and the answer.
+fn early_answers<O: Paginate + Debug + PartialEq>(
+    op: &O,
+    page: &Response<Bytes>,
+) -> (usize, EarlyNext<O>) {
+    let body = page.body();
+    let mut decided: Option<(usize, EarlyNext<O>)> = None;
+    for n in 0..=body.len() {
+        let got = op.next_page_from_start(page.status(), &body[..n], n == body.len());
+        match &decided {
+            None if got == EarlyNext::ReadMore => {}
+            None => decided = Some((n, got)),
+            Some((_, first)) => assert_eq!(&got, first, "the answer changed at {n} bytes"),
+        }
+    }
+    let decided = decided.expect("an answer once the body is complete");
+    // The whole-response form agrees.
+    let whole = op.next_page_early(page);
+    match &decided.1 {
+        EarlyNext::Fetch(n) => assert_eq!(whole.as_ref(), Some(n)),
+        _ => assert_eq!(whole, None),
+    }
+    decided
+}
+
+#[test]
+fn listing_markers_are_read_from_the_start_of_a_page() {
+    // A truncated page: the next request is known once the head (before the first entry)
+    // is in, long before the body ends, and it is the one the parsed page names.
+    let op = ListObjectsV2::new("examplebucket")
+        .with_prefix("a/")
+        .with_delimiter("/")
+        .with_max_keys(2);
+    let page = fx("list_objects_v2/url_truncated");
+    let (at, answer) = early_answers(&op, &page);
+    // Decided as soon as `<Contents>` is in (what ends the head).
+    let contents = find(page.body(), b"<Contents>").unwrap() + "<Contents>".len();
+    assert_eq!(at, contents);
+    assert!(at < page.body().len() / 2);
+    let parsed = op.from_response(page).unwrap();
+    assert_eq!(answer, EarlyNext::Fetch(op.next_page(&parsed).unwrap()));
+
+    // The last page, and a page whose markers the scan cannot read: nothing early.
+    let op = ListObjectsV2::new("examplebucket");
+    for name in [
+        "empty_bucket",
+        "owner_restore_reordered",
+        "truncated_without_token",
+    ] {
+        let (_, answer) = early_answers(&op, &fx(&format!("list_objects_v2/{name}")));
+        assert_eq!(answer, EarlyNext::Wait, "{name}");
+    }
+    // An error answer: nothing early, whatever its body.
+    let (at, answer) = early_answers(&op, &fx("list_objects_v2/invalid_token"));
+    assert_eq!((at, answer), (0, EarlyNext::Wait));
+
+    let op = ListMultipartUploads::new("oss-example")
+        .with_prefix("demo/")
+        .with_delimiter("/")
+        .with_max_uploads(2);
+    let page = fx("list_multipart_uploads/url_truncated");
+    let (at, answer) = early_answers(&op, &page);
+    assert_eq!(
+        at,
+        find(page.body(), b"<Upload>").unwrap() + "<Upload>".len()
+    );
+    let parsed = op.from_response(page).unwrap();
+    assert_eq!(answer, EarlyNext::Fetch(op.next_page(&parsed).unwrap()));
 }
 
 #[test]

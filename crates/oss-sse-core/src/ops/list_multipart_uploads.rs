@@ -4,7 +4,7 @@ use bytes::Bytes;
 use http::{Method, Request, Response};
 
 use super::list_objects_v2::{bool_field, check_max, cow_field, field, num, text};
-use super::{Operation, Paginate, RequestParts, check, request_id};
+use super::{EarlyNext, Operation, Paginate, RequestParts, check, request_id};
 use crate::config::Config;
 use crate::error::{BuildError, Error, ParseError};
 use crate::headers::{
@@ -247,28 +247,40 @@ impl Paginate for ListMultipartUploads {
         next.upload_id_marker = previous.next_upload_id_marker.clone();
         Some(next)
     }
-    fn next_page_early(&self, response: &Response<Bytes>) -> Option<Self> {
-        let body = response.body();
-        if !response.status().is_success()
-            || super::scan_element(body, "IsTruncated")?.trim() != "true"
-            || super::scan_element(body, "EncodingType")?.trim() != "url"
-        {
-            return None;
+    fn next_page_from_start(
+        &self,
+        status: http::StatusCode,
+        body: &[u8],
+        complete: bool,
+    ) -> EarlyNext<Self> {
+        if !status.is_success() {
+            return EarlyNext::Wait;
         }
-        let key = percent_encoding::percent_decode_str(
-            super::scan_element(body, "NextKeyMarker")?.trim(),
-        )
-        .decode_utf8()
-        .ok()?;
-        if key.is_empty() {
-            return None;
-        }
-        let mut next = self.clone().with_key_marker(key.into_owned());
-        next.upload_id_marker = super::scan_element(body, "NextUploadIdMarker")
-            .map(str::trim)
-            .filter(|u| !u.is_empty())
-            .map(str::to_owned);
-        Some(next)
+        let Some(head) = super::list_head(body, &["<Upload>", "<CommonPrefixes>"], complete) else {
+            return EarlyNext::ReadMore;
+        };
+        let next = || {
+            if super::scan_element(head, "IsTruncated")?.trim() != "true"
+                || super::scan_element(head, "EncodingType")?.trim() != "url"
+            {
+                return None;
+            }
+            let key = percent_encoding::percent_decode_str(
+                super::scan_element(head, "NextKeyMarker")?.trim(),
+            )
+            .decode_utf8()
+            .ok()?;
+            if key.is_empty() {
+                return None;
+            }
+            let mut next = self.clone().with_key_marker(key.into_owned());
+            next.upload_id_marker = super::scan_element(head, "NextUploadIdMarker")
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .map(str::to_owned);
+            Some(next)
+        };
+        next().map_or(EarlyNext::Wait, EarlyNext::Fetch)
     }
 }
 

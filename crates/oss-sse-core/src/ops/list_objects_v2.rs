@@ -3,7 +3,7 @@ use std::borrow::Cow;
 use bytes::Bytes;
 use http::{Method, Request, Response};
 
-use super::{Operation, Paginate, RequestParts, check, request_id};
+use super::{EarlyNext, Operation, Paginate, RequestParts, check, request_id};
 use crate::config::Config;
 use crate::error::{BuildError, Error, ParseError};
 use crate::headers::{
@@ -493,18 +493,31 @@ impl Paginate for ListObjectsV2 {
             .then(|| self.clone().with_continuation_token(token.clone()))
     }
 
-    fn next_page_early(&self, response: &Response<Bytes>) -> Option<Self> {
-        let body = response.body();
-        if !response.status().is_success()
-            || super::scan_element(body, "IsTruncated")?.trim() != "true"
-            || super::scan_element(body, "EncodingType")?.trim() != "url"
-        {
-            return None;
+    fn next_page_from_start(
+        &self,
+        status: http::StatusCode,
+        body: &[u8],
+        complete: bool,
+    ) -> EarlyNext<Self> {
+        if !status.is_success() {
+            return EarlyNext::Wait;
         }
-        let raw = super::scan_element(body, "NextContinuationToken")?;
-        let token = percent_encoding::percent_decode_str(raw.trim())
-            .decode_utf8()
-            .ok()?;
-        (!token.is_empty()).then(|| self.clone().with_continuation_token(token.into_owned()))
+        let Some(head) = super::list_head(body, &["<Contents>", "<CommonPrefixes>"], complete)
+        else {
+            return EarlyNext::ReadMore;
+        };
+        let next = || {
+            if super::scan_element(head, "IsTruncated")?.trim() != "true"
+                || super::scan_element(head, "EncodingType")?.trim() != "url"
+            {
+                return None;
+            }
+            let raw = super::scan_element(head, "NextContinuationToken")?;
+            let token = percent_encoding::percent_decode_str(raw.trim())
+                .decode_utf8()
+                .ok()?;
+            (!token.is_empty()).then(|| self.clone().with_continuation_token(token.into_owned()))
+        };
+        next().map_or(EarlyNext::Wait, EarlyNext::Fetch)
     }
 }

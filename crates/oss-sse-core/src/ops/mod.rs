@@ -143,8 +143,55 @@ pub trait Paginate: Operation + Sized {
     ///
     /// [`next_page`]: Paginate::next_page
     fn next_page_early(&self, response: &Response<Bytes>) -> Option<Self> {
-        let _ = response;
-        None
+        match self.next_page_from_start(response.status(), response.body(), true) {
+            EarlyNext::Fetch(next) => Some(next),
+            EarlyNext::ReadMore | EarlyNext::Wait => None,
+        }
+    }
+
+    /// [`next_page_early`] on the start of a page's body while the rest is still arriving
+    /// (`complete`: `body` is all of it). OSS writes a listing's markers before its entries,
+    /// so a transport that asks as each chunk arrives can send the next page's request while
+    /// this page is still downloading. [`next_page`] on the parsed page remains the
+    /// authority.
+    ///
+    /// [`next_page_early`]: Paginate::next_page_early
+    /// [`next_page`]: Paginate::next_page
+    fn next_page_from_start(
+        &self,
+        status: StatusCode,
+        body: &[u8],
+        complete: bool,
+    ) -> EarlyNext<Self> {
+        let _ = (status, body, complete);
+        EarlyNext::Wait
+    }
+}
+
+/// What the start of a listing page says about the next page ([`Paginate::next_page_from_start`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EarlyNext<O> {
+    /// The bytes so far cannot tell: ask again with more.
+    ReadMore,
+    /// The request for the next page, to be confirmed by [`Paginate::next_page`] once the
+    /// page is parsed.
+    Fetch(O),
+    /// Fetch nothing early: the last page, an error, or a page the scan cannot read (parse
+    /// it, then [`Paginate::next_page`]).
+    Wait,
+}
+
+/// The part of a listing page before its first entry (one of `entries`, e.g. `<Contents>`),
+/// where OSS writes the markers; the whole body once it is `complete`; `None` while neither
+/// is known.
+pub(crate) fn list_head<'a>(body: &'a [u8], entries: &[&str], complete: bool) -> Option<&'a [u8]> {
+    match entries
+        .iter()
+        .filter_map(|e| memchr::memmem::find(body, e.as_bytes()))
+        .min()
+    {
+        Some(at) => Some(&body[..at]),
+        None => complete.then_some(body),
     }
 }
 
