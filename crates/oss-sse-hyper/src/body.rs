@@ -363,17 +363,44 @@ impl ByteStream {
     /// in one chunk is returned as it is; a longer one is copied once, into a buffer sized
     /// from the declared length, up to [`COLLECT_RESERVE_MAX`]: a server's claim reserves
     /// at most that much ahead of the bytes that actually come.
-    pub async fn collect(mut self) -> Result<Bytes, Error> {
+    pub async fn collect(self) -> Result<Bytes, Error> {
+        self.collect_watching(|_, _| true).await
+    }
+
+    /// [`collect`](Self::collect), showing the bytes so far to `watch` as each chunk
+    /// arrives, until it returns `true` (it has seen what it needed); the second argument
+    /// says the body is complete (it is shown whole once, if `watch` still wants it).
+    pub(crate) async fn collect_watching(
+        mut self,
+        mut watch: impl FnMut(&[u8], bool) -> bool,
+    ) -> Result<Bytes, Error> {
         let Some(first) = self.next().await.transpose()? else {
+            watch(&[], true);
             return Ok(Bytes::new());
         };
+        let mut watching = !watch(&first, false);
         let Some(second) = self.next().await.transpose()? else {
+            if watching {
+                watch(&first, true);
+            }
             return Ok(first);
         };
         let want = self.len_hint.min(COLLECT_RESERVE_MAX) as usize;
         let mut out = bytes::BytesMut::with_capacity(want.max(first.len() + second.len()));
         out.extend_from_slice(&first);
         out.extend_from_slice(&second);
+        while watching {
+            watching = !watch(&out, false);
+            match self.next().await {
+                Some(chunk) => out.extend_from_slice(&chunk?),
+                None => {
+                    if watching {
+                        watch(&out, true);
+                    }
+                    return Ok(out.freeze());
+                }
+            }
+        }
         while let Some(chunk) = self.next().await {
             out.extend_from_slice(&chunk?);
         }
@@ -450,6 +477,50 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(got.as_ptr(), one.as_ptr());
+    }
+
+    /// What a watcher of `collect_watching` is shown, when it stops after `stop_at` bytes.
+    async fn watched(chunks: &[&'static str], stop_at: usize) -> (Vec<(String, bool)>, Bytes) {
+        let mut seen = Vec::new();
+        let all = stream(chunks, 0, None)
+            .collect_watching(|b, complete| {
+                seen.push((String::from_utf8(b.to_vec()).unwrap(), complete));
+                b.len() >= stop_at
+            })
+            .await
+            .unwrap();
+        (seen, all)
+    }
+
+    #[tokio::test]
+    async fn collect_watching_shows_every_prefix_until_the_watcher_stops() {
+        let s = |v: &[(&str, bool)]| {
+            v.iter()
+                .map(|(b, c)| ((*b).to_owned(), *c))
+                .collect::<Vec<_>>()
+        };
+        let (seen, all) = watched(&["ab", "cd", "", "ef"], usize::MAX).await;
+        assert_eq!(
+            seen,
+            s(&[
+                ("ab", false),
+                ("abcd", false),
+                ("abcdef", false),
+                ("abcdef", true)
+            ])
+        );
+        assert_eq!(&all[..], b"abcdef");
+        // Stopped at 4 bytes: shown nothing more, and the body is still read whole.
+        let (seen, all) = watched(&["ab", "cd", "ef"], 4).await;
+        assert_eq!(seen, s(&[("ab", false), ("abcd", false)]));
+        assert_eq!(&all[..], b"abcdef");
+        let (seen, _) = watched(&["ab", "cd", "ef"], 2).await;
+        assert_eq!(seen, s(&[("ab", false)]));
+        // One chunk, and none.
+        let (seen, _) = watched(&["one"], usize::MAX).await;
+        assert_eq!(seen, s(&[("one", false), ("one", true)]));
+        let (seen, _) = watched(&[], usize::MAX).await;
+        assert_eq!(seen, s(&[("", true)]));
     }
 
     /// A server that declares a terabyte and sends a few bytes gets the capped reservation,

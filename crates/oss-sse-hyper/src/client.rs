@@ -710,8 +710,14 @@ impl Client {
     /// Sends an operation (whose body is in the request) and returns the raw response, with
     /// the same signing, retries and timeouts as [`send`](Self::send); a non-2xx answer that
     /// is not retried is returned too, for the operation to interpret. For transports that
-    /// look at a response before parsing it (the listing streams' pre-scan).
-    pub(crate) async fn send_raw<O>(&self, op: &O) -> Result<Response<Bytes>, Error>
+    /// look at a response before parsing it (the listing streams' pre-scan): `watch` is
+    /// shown the status and the body so far as each chunk arrives (`true`: the body is
+    /// complete), on every attempt, until it returns `true`.
+    pub(crate) async fn send_raw_watching<O>(
+        &self,
+        op: &O,
+        watch: &(dyn Fn(http::StatusCode, &[u8], bool) -> bool + Sync),
+    ) -> Result<Response<Bytes>, Error>
     where
         O: Operation + Sync,
     {
@@ -724,7 +730,13 @@ impl Client {
             op.is_idempotent(),
             UploadCrc::Off,
             true,
-            |parts, b| async move { Ok(Response::from_parts(parts, collect(b, read).await?)) },
+            |parts, b| async move {
+                let status = parts.status;
+                let bytes = ByteStream::new(b, read, None, "response")
+                    .collect_watching(|so_far, complete| watch(status, so_far, complete))
+                    .await?;
+                Ok(Response::from_parts(parts, bytes))
+            },
         )
         .await
     }

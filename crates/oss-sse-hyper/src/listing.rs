@@ -1,23 +1,42 @@
 //! Listings as streams: every page in turn (one request in flight), so memory stays bounded
 //! whatever the bucket's size; and cleaning up multipart uploads nobody completed.
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use futures_util::{Stream, StreamExt, TryStreamExt};
 use oss_sse_core::ops::{
-    AbortMultipartUpload, ListMultipartUploads, ListMultipartUploadsOutput, ListObjectsV2,
-    ListObjectsV2Output, MultipartUploadSummary, ObjectSummary, Paginate,
+    AbortMultipartUpload, EarlyNext, ListMultipartUploads, ListMultipartUploadsOutput,
+    ListObjectsV2, ListObjectsV2Output, MultipartUploadSummary, ObjectSummary, Paginate,
 };
+
+use tokio::sync::Semaphore;
 
 use crate::client::Client;
 use crate::error::Error;
 
-/// A page fetched ahead; dropping it (the stream dropped, or a different marker followed)
-/// aborts the request.
-struct Prefetch(tokio::task::JoinHandle<Result<http::Response<bytes::Bytes>, Error>>);
+/// Pages requested ahead of the one the consumer is parsing, at most: memory stays bounded
+/// (a 1,000-key page is some 200 KB) however far behind the consumer falls.
+const AHEAD: usize = 2;
 
-impl Prefetch {
-    async fn join(mut self) -> Result<http::Response<bytes::Bytes>, Error> {
+/// A page on its way; dropping it (the stream dropped, or a different marker followed)
+/// aborts its request, and the request it sent early for the page after it.
+struct Prefetch<O>(tokio::task::JoinHandle<Result<Fetched<O>, Error>>);
+
+/// The next page's request, and its response on the way, when it was sent early.
+type Early<O> = Option<(O, Prefetch<O>)>;
+
+/// A page as it arrived, and the page after it, already requested when the start of this
+/// one named it.
+struct Fetched<O> {
+    raw: http::Response<bytes::Bytes>,
+    ahead: Early<O>,
+    /// One of the [`AHEAD`] slots, given back when the consumer takes the page.
+    slot: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl<O> Prefetch<O> {
+    async fn join(mut self) -> Result<Fetched<O>, Error> {
         match (&mut self.0).await {
             Ok(r) => r,
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
@@ -29,10 +48,47 @@ impl Prefetch {
     }
 }
 
-impl Drop for Prefetch {
+impl<O> Drop for Prefetch<O> {
     fn drop(&mut self) {
         self.0.abort();
     }
+}
+
+/// Requests `op`'s page once a slot is free. As soon as the start of its body names the
+/// next page ([`Paginate::next_page_from_start`]: OSS writes the markers before the
+/// entries), the next page is requested the same way, while this one is still arriving: the
+/// chain of requests runs ahead of the consumer, [`AHEAD`] pages at most.
+fn fetch<O>(client: Client, op: O, slots: Arc<Semaphore>) -> Prefetch<O>
+where
+    O: Paginate + Clone + PartialEq + Send + Sync + 'static,
+{
+    Prefetch(tokio::spawn(async move {
+        let slot = Arc::clone(&slots)
+            .acquire_owned()
+            .await
+            .expect("the slots are never closed");
+        // Decided once, on whichever attempt first shows enough of a 2xx body.
+        let ahead: Mutex<Option<Early<O>>> = Mutex::new(None);
+        let raw = client
+            .send_raw_watching(&op, &|status, so_far, complete| {
+                let mut ahead = ahead.lock().expect("ahead lock");
+                if ahead.is_some() {
+                    return true;
+                }
+                match op.next_page_from_start(status, so_far, complete) {
+                    EarlyNext::ReadMore => return false,
+                    EarlyNext::Fetch(next) if next != op => {
+                        let f = fetch(client.clone(), next.clone(), Arc::clone(&slots));
+                        *ahead = Some(Some((next, f)));
+                    }
+                    _ => *ahead = Some(None),
+                }
+                true
+            })
+            .await?;
+        let ahead = ahead.into_inner().expect("ahead lock").flatten();
+        Ok(Fetched { raw, ahead, slot })
+    }))
 }
 
 /// What [`Client::abort_incomplete_uploads`] did.
@@ -50,13 +106,14 @@ pub struct AbortReport {
 impl Client {
     /// Every page of a listing operation, in order.
     ///
-    /// Page N+1 is requested as soon as page N has arrived, before page N is parsed (its
-    /// marker is found by [`Paginate::next_page_early`]'s scan), so fetching overlaps parsing
-    /// and the consumer's work; at most one page is fetched ahead, so memory stays bounded
-    /// whatever the bucket's size. The parsed page stays the authority: when its marker
-    /// differs from the scan's, the early fetch is dropped and the parsed marker followed. A
-    /// service that hands back the marker it was given ends the stream with a parse error
-    /// (following it would loop forever).
+    /// Page N+1 is requested as soon as the start of page N has arrived and named it (found
+    /// by [`Paginate::next_page_from_start`]), before page N has finished arriving, let
+    /// alone been parsed: fetching overlaps the transfer, the parse and the consumer's work.
+    /// At most [`AHEAD`] (2) pages are requested ahead of the one being parsed, so memory
+    /// stays bounded whatever the bucket's size. The parsed page stays the authority: when
+    /// its marker differs from the scan's, the early request is dropped and the parsed
+    /// marker followed. A service that hands back the marker it was given ends the stream
+    /// with a parse error (following it would loop forever).
     pub fn pages<O>(
         &self,
         first: O,
@@ -68,7 +125,7 @@ impl Client {
         /// A request and, when it was sent early, its response on the way.
         struct Ahead<O> {
             req: O,
-            fetch: Option<Prefetch>,
+            fetch: Option<Prefetch<O>>,
         }
         /// What the next poll does.
         enum Next<O> {
@@ -78,6 +135,7 @@ impl Client {
             Done,
         }
         let client = self.clone();
+        let slots = Arc::new(Semaphore::new(AHEAD));
         futures_util::stream::try_unfold(
             Next::Fetch(Ahead {
                 req: first,
@@ -85,8 +143,9 @@ impl Client {
             }),
             move |state| {
                 let client = client.clone();
+                let slots = Arc::clone(&slots);
                 async move {
-                    let Ahead { req, fetch } = match state {
+                    let Ahead { req, fetch: sent } = match state {
                         Next::Fetch(a) => a,
                         Next::Done => return Ok(None),
                         Next::Loop => {
@@ -96,24 +155,10 @@ impl Client {
                             ))));
                         }
                     };
-                    let raw = match fetch {
-                        Some(f) => f.join().await?,
-                        None => client.send_raw(&req).await?,
-                    };
-                    // Ask for the next page now; parse this one while it comes.
-                    let early = req.next_page_early(&raw).filter(|n| *n != req);
-                    let ahead = early.map(|n| {
-                        let c = client.clone();
-                        let sent = n.clone();
-                        let fetch = Prefetch(tokio::spawn(async move { c.send_raw(&sent).await }));
-                        (n, fetch)
-                    });
-                    if ahead.is_some() {
-                        // On a runtime worker the fetch just spawned waits in this worker's
-                        // LIFO slot, where no other worker can take it, until this task
-                        // yields: let it send its request before the parse holds the worker.
-                        tokio::task::yield_now().await;
-                    }
+                    let sent = sent.unwrap_or_else(|| fetch(client.clone(), req.clone(), slots));
+                    let Fetched { raw, ahead, slot } = sent.join().await?;
+                    // The page is out of the window: the chain may request one more.
+                    drop(slot);
                     let page = match req.from_response(raw) {
                         Ok(p) => p,
                         // A garbled page is fetched again through the retrying path.
@@ -123,9 +168,9 @@ impl Client {
                     let next = match req.next_page(&page) {
                         Some(n) if n == req => Next::Loop,
                         Some(n) => match ahead {
-                            Some((early, fetch)) if early == n => Next::Fetch(Ahead {
+                            Some((early, f)) if early == n => Next::Fetch(Ahead {
                                 req: n,
-                                fetch: Some(fetch),
+                                fetch: Some(f),
                             }),
                             _ => Next::Fetch(Ahead {
                                 req: n,

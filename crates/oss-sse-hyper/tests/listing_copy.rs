@@ -1,6 +1,8 @@
 //! Listing streams, the managed copy and upload clean-up against the emulator over real
 //! sockets.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -421,47 +423,16 @@ async fn a_repeated_continuation_token_ends_the_stream_with_an_error() {
 }
 
 async fn repeated_token(encoding: &'static str) {
-    use http_body_util::Full;
-    use hyper::service::service_fn;
-    use hyper_util::rt::{TokioExecutor, TokioIo};
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicU64, Ordering};
-
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let hits = Arc::new(AtomicU64::new(0));
-    let h = hits.clone();
-    tokio::spawn(async move {
-        loop {
-            let (s, _) = listener.accept().await.unwrap();
-            let h = h.clone();
-            tokio::spawn(async move {
-                let svc = service_fn(move |_req: http::Request<hyper::body::Incoming>| {
-                    h.fetch_add(1, Ordering::SeqCst);
-                    async move {
-                        let body = format!(
-                            "<ListBucketResult><Name>loop</Name>{encoding}<IsTruncated>true</IsTruncated>\
-                            <NextContinuationToken>SAME</NextContinuationToken>\
-                            <Contents><Key>k</Key><Size>1</Size></Contents><KeyCount>1</KeyCount>\
-                            </ListBucketResult>"
-                        );
-                        Ok::<_, std::convert::Infallible>(http::Response::new(Full::new(
-                            Bytes::from(body),
-                        )))
-                    }
-                });
-                let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-                    .serve_connection(TokioIo::new(s), svc)
-                    .await;
-            });
-        }
-    });
-    let c = Client::builder("cn-hangzhou")
-        .endpoint(format!("http://{addr}"))
-        .addressing_style(oss_sse_core::AddressingStyle::Path)
-        .credentials(oss_sse_core::Credentials::new("ak", "sk"))
-        .build()
-        .unwrap();
+    let (c, hits) = listing_server(move |_| {
+        let body = format!(
+            "<ListBucketResult><Name>loop</Name>{encoding}<IsTruncated>true</IsTruncated>\
+            <NextContinuationToken>SAME</NextContinuationToken>\
+            <Contents><Key>k</Key><Size>1</Size></Contents><KeyCount>1</KeyCount>\
+            </ListBucketResult>"
+        );
+        Box::pin(futures_util::stream::once(async move { Bytes::from(body) }))
+    })
+    .await;
     let mut s = c.list_objects_v2(ListObjectsV2::new("loop"));
     let mut keys = 0;
     let err = loop {
@@ -480,4 +451,181 @@ async fn repeated_token(encoding: &'static str) {
     // Page 1 (no token) and page 2 (token SAME) are yielded; page 2 names itself: stop.
     assert_eq!(hits.load(Ordering::SeqCst), 2);
     assert_eq!(keys, 2);
+}
+
+/// A page's body, sent as these parts in order.
+type Parts = std::pin::Pin<Box<dyn futures_util::Stream<Item = Bytes> + Send>>;
+
+/// A small HTTP server on a real socket playing a listing service (for what no emulator
+/// does): `page(token)` is the body of the page asked for (`None`: the first page). Returns
+/// a client for it and the number of requests it has received.
+async fn listing_server(
+    page: impl Fn(Option<String>) -> Parts + Send + Sync + 'static,
+) -> (Client, Arc<AtomicU64>) {
+    use hyper::service::service_fn;
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let hits = Arc::new(AtomicU64::new(0));
+    let (h, page) = (hits.clone(), Arc::new(page));
+    tokio::spawn(async move {
+        loop {
+            let (s, _) = listener.accept().await.unwrap();
+            let (h, page) = (h.clone(), page.clone());
+            tokio::spawn(async move {
+                let svc = service_fn(move |req: http::Request<hyper::body::Incoming>| {
+                    h.fetch_add(1, Ordering::SeqCst);
+                    let token = req.uri().query().and_then(|q| {
+                        q.split('&')
+                            .find_map(|kv| kv.strip_prefix("continuation-token="))
+                            .map(str::to_owned)
+                    });
+                    let body = page(token)
+                        .map(|b| Ok::<_, std::convert::Infallible>(hyper::body::Frame::data(b)));
+                    async move {
+                        Ok::<_, std::convert::Infallible>(http::Response::new(
+                            http_body_util::StreamBody::new(body),
+                        ))
+                    }
+                });
+                let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(s), svc)
+                    .await;
+            });
+        }
+    });
+    let c = Client::builder("cn-hangzhou")
+        .endpoint(format!("http://{addr}"))
+        .addressing_style(oss_sse_core::AddressingStyle::Path)
+        .credentials(oss_sse_core::Credentials::new("ak", "sk"))
+        .build()
+        .unwrap();
+    (c, hits)
+}
+
+/// A one-key page: truncated with `next` as its token in the head, or the last page.
+fn one_key_page(key: &str, next: Option<&str>) -> (String, String) {
+    let head = match next {
+        Some(t) => format!(
+            "<ListBucketResult><Name>pages</Name><EncodingType>url</EncodingType>\
+            <IsTruncated>true</IsTruncated><NextContinuationToken>{t}</NextContinuationToken>"
+        ),
+        None => "<ListBucketResult><Name>pages</Name><EncodingType>url</EncodingType>\
+            <IsTruncated>false</IsTruncated>"
+            .to_owned(),
+    };
+    (
+        format!("{head}<Contents><Key>{key}</Key>"),
+        "<Size>1</Size></Contents><KeyCount>1</KeyCount></ListBucketResult>".to_owned(),
+    )
+}
+
+/// The next page is requested as soon as the start of the current one names it, while the
+/// rest of it is still on its way: the server holds back the end of page 1 until page 2
+/// has been asked for (up to 5 s, after which it sends it anyway and the test fails).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_next_page_is_requested_before_the_current_one_has_arrived() {
+    let asked = Arc::new(tokio::sync::Notify::new());
+    let early = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (a, e) = (asked.clone(), early.clone());
+    let (c, hits) = listing_server(move |token| match token.as_deref() {
+        None => {
+            let (head, rest) = one_key_page("k1", Some("p2"));
+            let (a, e) = (a.clone(), e.clone());
+            Box::pin(
+                futures_util::stream::once(async move { Bytes::from(head) }).chain(
+                    futures_util::stream::once(async move {
+                        let waited = tokio::time::timeout(Duration::from_secs(5), a.notified());
+                        e.store(waited.await.is_ok(), Ordering::SeqCst);
+                        Bytes::from(rest)
+                    }),
+                ),
+            )
+        }
+        _ => {
+            a.notify_one();
+            let (head, rest) = one_key_page("k2", None);
+            Box::pin(futures_util::stream::once(async move {
+                Bytes::from(head + &rest)
+            }))
+        }
+    })
+    .await;
+    let keys: Vec<String> = c
+        .list_objects_v2(ListObjectsV2::new("pages"))
+        .map_ok(|o| o.key)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(keys, ["k1", "k2"]);
+    assert_eq!(hits.load(Ordering::SeqCst), 2);
+    assert!(
+        early.load(Ordering::SeqCst),
+        "page 2 was not requested until page 1 had arrived whole"
+    );
+}
+
+/// However far behind the consumer falls, at most two pages are requested ahead of the one
+/// it is on: memory stays bounded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_requested_ahead_are_bounded() {
+    let (c, hits) = listing_server(|token| {
+        let i: u32 = token.map_or(0, |t| t.trim_start_matches('p').parse().unwrap());
+        let next = (i < 9).then(|| format!("p{}", i + 1));
+        let (head, rest) = one_key_page(&format!("k{i}"), next.as_deref());
+        Box::pin(futures_util::stream::once(async move {
+            Bytes::from(head + &rest)
+        }))
+    })
+    .await;
+    let mut s = c.list_objects_v2(ListObjectsV2::new("pages"));
+    assert_eq!(s.try_next().await.unwrap().unwrap().key, "k0");
+    // The consumer stalls on page 1: pages 2 and 3 are requested, page 4 is not.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(hits.load(Ordering::SeqCst), 3);
+    let mut n = 1;
+    while s.try_next().await.unwrap().is_some() {
+        n += 1;
+    }
+    assert_eq!((n, hits.load(Ordering::SeqCst)), (10, 10));
+}
+
+/// The parsed page is the authority: when the marker in a page's head (what the early
+/// request follows) differs from the one the parsed page names, the parsed one is followed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_parsed_marker_wins_over_the_early_one() {
+    let (c, hits) = listing_server(|token| {
+        let body = match token.as_deref() {
+            // The head says A; a second NextContinuationToken after the entries says B,
+            // and the parser takes the last one.
+            None => {
+                let (head, _) = one_key_page("k1", Some("A"));
+                format!(
+                    "{head}<Size>1</Size></Contents>\
+                    <NextContinuationToken>B</NextContinuationToken>\
+                    <KeyCount>1</KeyCount></ListBucketResult>"
+                )
+            }
+            Some("A") => {
+                let (head, rest) = one_key_page("wrong", None);
+                head + &rest
+            }
+            _ => {
+                let (head, rest) = one_key_page("right", None);
+                head + &rest
+            }
+        };
+        Box::pin(futures_util::stream::once(async move { Bytes::from(body) }))
+    })
+    .await;
+    let keys: Vec<String> = c
+        .list_objects_v2(ListObjectsV2::new("pages"))
+        .map_ok(|o| o.key)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(keys, ["k1", "right"]);
+    // The early request for A may have been sent (and dropped) before the page was parsed.
+    assert!((2..=3).contains(&hits.load(Ordering::SeqCst)));
 }
