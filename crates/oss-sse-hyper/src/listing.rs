@@ -1,5 +1,6 @@
-//! Listings as streams: every page in turn (one request in flight), so memory stays bounded
-//! whatever the bucket's size; and cleaning up multipart uploads nobody completed.
+//! Listings as streams: every page in order, each requested as soon as the start of the page
+//! before it names it, at most two pages ahead, so memory stays bounded whatever the bucket's
+//! size; and cleaning up multipart uploads nobody completed.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};

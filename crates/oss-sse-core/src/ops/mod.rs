@@ -185,14 +185,15 @@ pub enum EarlyNext<O> {
 /// where OSS writes the markers; the whole body once it is `complete`; `None` while neither
 /// is known.
 pub(crate) fn list_head<'a>(body: &'a [u8], entries: &[&str], complete: bool) -> Option<&'a [u8]> {
-    match entries
-        .iter()
-        .filter_map(|e| memchr::memmem::find(body, e.as_bytes()))
-        .min()
-    {
-        Some(at) => Some(&body[..at]),
-        None => complete.then_some(body),
+    let mut head: Option<&[u8]> = None;
+    for e in entries {
+        // Each tag is looked for only before the earliest one found so far.
+        let hay = head.unwrap_or(body);
+        if let Some(at) = memchr::memmem::find(hay, e.as_bytes()) {
+            head = Some(&body[..at]);
+        }
     }
+    head.or_else(|| complete.then_some(body))
 }
 
 /// The text of the first `<name>…</name>` in `body`, when it holds no markup or reference
@@ -517,4 +518,22 @@ pub(crate) fn parse_xml<T: serde::de::DeserializeOwned>(
     wire::from_xml_root(body, root).map_err(|e| {
         ParseError::with_source(format!("failed to parse {op} response body"), e).into()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::list_head;
+
+    #[test]
+    fn a_list_head_ends_at_the_first_entry_of_either_kind() {
+        let e = &["<Contents>", "<CommonPrefixes>"];
+        let b = b"<R><T>1</T><CommonPrefixes>p</CommonPrefixes><Contents>c</Contents></R>";
+        assert_eq!(list_head(b, e, false), Some(&b"<R><T>1</T>"[..]));
+        let b = b"<R><T>1</T><Contents>c</Contents><CommonPrefixes>p</CommonPrefixes></R>";
+        assert_eq!(list_head(b, e, false), Some(&b"<R><T>1</T>"[..]));
+        // No entry yet: unknown until the body is complete, then all of it.
+        let b = b"<R><T>1</T><Conte";
+        assert_eq!(list_head(b, e, false), None);
+        assert_eq!(list_head(b, e, true), Some(&b[..]));
+    }
 }
