@@ -86,6 +86,27 @@ async fn list_streams_walk_every_page() {
     emu.shutdown().await;
 }
 
+/// The request chain spawns its tasks on whatever runtime polls the stream: on a
+/// single-threaded one it interleaves with the consumer and lists the same keys.
+#[tokio::test(flavor = "current_thread")]
+async fn list_streams_work_on_a_current_thread_runtime() {
+    let (emu, c) = setup("single").await;
+    for i in 0..25 {
+        let k = format!("k{i:02}");
+        c.send(&PutObject::new("single", k, &b"x"[..]))
+            .await
+            .unwrap();
+    }
+    let got: Vec<String> = c
+        .list_objects_v2(ListObjectsV2::new("single").with_max_keys(4))
+        .map_ok(|o| o.key)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(got, (0..25).map(|i| format!("k{i:02}")).collect::<Vec<_>>());
+    emu.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn abort_incomplete_uploads_by_age() {
     let (emu, c) = setup("old").await;
@@ -582,7 +603,11 @@ async fn the_pages_requested_ahead_are_bounded() {
     let mut s = c.list_objects_v2(ListObjectsV2::new("pages"));
     assert_eq!(s.try_next().await.unwrap().unwrap().key, "k0");
     // The consumer stalls on page 1: pages 2 and 3 are requested, page 4 is not.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while hits.load(Ordering::SeqCst) < 3 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(hits.load(Ordering::SeqCst), 3);
     let mut n = 1;
     while s.try_next().await.unwrap().is_some() {
