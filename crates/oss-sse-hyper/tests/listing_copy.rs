@@ -97,12 +97,7 @@ async fn list_streams_work_on_a_current_thread_runtime() {
             .await
             .unwrap();
     }
-    let got: Vec<String> = c
-        .list_objects_v2(ListObjectsV2::new("single").with_max_keys(4))
-        .map_ok(|o| o.key)
-        .try_collect()
-        .await
-        .unwrap();
+    let got = listed(&c, ListObjectsV2::new("single").with_max_keys(4)).await;
     assert_eq!(got, (0..25).map(|i| format!("k{i:02}")).collect::<Vec<_>>());
     emu.shutdown().await;
 }
@@ -474,6 +469,15 @@ async fn repeated_token(encoding: &'static str) {
     assert_eq!(keys, 2);
 }
 
+/// The keys a listing streams.
+async fn listed(c: &Client, op: ListObjectsV2) -> Vec<String> {
+    c.list_objects_v2(op)
+        .map_ok(|o| o.key)
+        .try_collect()
+        .await
+        .unwrap()
+}
+
 /// A page's body, sent as these parts in order.
 type Parts = std::pin::Pin<Box<dyn futures_util::Stream<Item = Bytes> + Send>>;
 
@@ -573,12 +577,7 @@ async fn the_next_page_is_requested_before_the_current_one_has_arrived() {
         }
     })
     .await;
-    let keys: Vec<String> = c
-        .list_objects_v2(ListObjectsV2::new("pages"))
-        .map_ok(|o| o.key)
-        .try_collect()
-        .await
-        .unwrap();
+    let keys = listed(&c, ListObjectsV2::new("pages")).await;
     assert_eq!(keys, ["k1", "k2"]);
     assert_eq!(hits.load(Ordering::SeqCst), 2);
     assert!(
@@ -644,12 +643,7 @@ async fn the_parsed_marker_wins_over_the_early_one() {
         Box::pin(futures_util::stream::once(async move { Bytes::from(body) }))
     })
     .await;
-    let keys: Vec<String> = c
-        .list_objects_v2(ListObjectsV2::new("pages"))
-        .map_ok(|o| o.key)
-        .try_collect()
-        .await
-        .unwrap();
+    let keys = listed(&c, ListObjectsV2::new("pages")).await;
     assert_eq!(keys, ["k1", "right"]);
     // The early request for A may have been sent (and dropped) before the page was parsed.
     assert!((2..=3).contains(&hits.load(Ordering::SeqCst)));

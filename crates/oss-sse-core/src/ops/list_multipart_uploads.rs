@@ -253,34 +253,24 @@ impl Paginate for ListMultipartUploads {
         body: &[u8],
         complete: bool,
     ) -> EarlyNext<Self> {
-        if !status.is_success() {
+        let head = match super::truncated_head(
+            status,
+            body,
+            &["<Upload>", "<CommonPrefixes>"],
+            complete,
+        ) {
+            Ok(head) => head,
+            Err(answer) => return answer,
+        };
+        let Some(key) = super::head_marker(head, "NextKeyMarker") else {
             return EarlyNext::Wait;
-        }
-        let Some(head) = super::list_head(body, &["<Upload>", "<CommonPrefixes>"], complete) else {
-            return EarlyNext::ReadMore;
         };
-        let next = || {
-            if super::scan_element(head, "IsTruncated")?.trim() != "true"
-                || super::scan_element(head, "EncodingType")?.trim() != "url"
-            {
-                return None;
-            }
-            let key = percent_encoding::percent_decode_str(
-                super::scan_element(head, "NextKeyMarker")?.trim(),
-            )
-            .decode_utf8()
-            .ok()?;
-            if key.is_empty() {
-                return None;
-            }
-            let mut next = self.clone().with_key_marker(key.into_owned());
-            next.upload_id_marker = super::scan_element(head, "NextUploadIdMarker")
-                .map(str::trim)
-                .filter(|u| !u.is_empty())
-                .map(str::to_owned);
-            Some(next)
-        };
-        next().map_or(EarlyNext::Wait, EarlyNext::Fetch)
+        let mut next = self.clone().with_key_marker(key);
+        next.upload_id_marker = super::scan_element(head, "NextUploadIdMarker")
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(str::to_owned);
+        EarlyNext::Fetch(next)
     }
 }
 

@@ -499,25 +499,17 @@ impl Paginate for ListObjectsV2 {
         body: &[u8],
         complete: bool,
     ) -> EarlyNext<Self> {
-        if !status.is_success() {
-            return EarlyNext::Wait;
-        }
-        let Some(head) = super::list_head(body, &["<Contents>", "<CommonPrefixes>"], complete)
-        else {
-            return EarlyNext::ReadMore;
+        let head = match super::truncated_head(
+            status,
+            body,
+            &["<Contents>", "<CommonPrefixes>"],
+            complete,
+        ) {
+            Ok(head) => head,
+            Err(answer) => return answer,
         };
-        let next = || {
-            if super::scan_element(head, "IsTruncated")?.trim() != "true"
-                || super::scan_element(head, "EncodingType")?.trim() != "url"
-            {
-                return None;
-            }
-            let raw = super::scan_element(head, "NextContinuationToken")?;
-            let token = percent_encoding::percent_decode_str(raw.trim())
-                .decode_utf8()
-                .ok()?;
-            (!token.is_empty()).then(|| self.clone().with_continuation_token(token.into_owned()))
-        };
-        next().map_or(EarlyNext::Wait, EarlyNext::Fetch)
+        super::head_marker(head, "NextContinuationToken").map_or(EarlyNext::Wait, |token| {
+            EarlyNext::Fetch(self.clone().with_continuation_token(token))
+        })
     }
 }

@@ -181,6 +181,35 @@ pub enum EarlyNext<O> {
     Wait,
 }
 
+/// For [`Paginate::next_page_from_start`] on a list page: the head (the bytes before the
+/// first of `entries`) of a 2xx page that says it is truncated and URL-encoded; or, without
+/// one, the answer to give (`ReadMore` while the head is still arriving).
+pub(crate) fn truncated_head<'a, O>(
+    status: StatusCode,
+    body: &'a [u8],
+    entries: &[&str],
+    complete: bool,
+) -> Result<&'a [u8], EarlyNext<O>> {
+    if !status.is_success() {
+        return Err(EarlyNext::Wait);
+    }
+    let head = list_head(body, entries, complete).ok_or(EarlyNext::ReadMore)?;
+    let says = |name: &str| scan_element(head, name).map(str::trim);
+    if says("IsTruncated") != Some("true") || says("EncodingType") != Some("url") {
+        return Err(EarlyNext::Wait);
+    }
+    Ok(head)
+}
+
+/// A marker from a page's head, URL-decoded; `None` when absent, empty or not UTF-8.
+pub(crate) fn head_marker(head: &[u8], name: &str) -> Option<String> {
+    let raw = scan_element(head, name)?.trim();
+    let decoded = percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .ok()?;
+    (!decoded.is_empty()).then(|| decoded.into_owned())
+}
+
 /// The part of a listing page before its first entry (one of `entries`, e.g. `<Contents>`),
 /// where OSS writes the markers; the whole body once it is `complete`; `None` while neither
 /// is known.
