@@ -190,10 +190,18 @@ pub(crate) fn truncated_head<'a, O>(
     entries: &[&str],
     complete: bool,
 ) -> Result<&'a [u8], EarlyNext<O>> {
+    /// Longer than any head OSS writes: its parameters and markers are at most 1,023 bytes
+    /// each before URL-encoding (three times that after), some 16 KiB in all.
+    const MAX_HEAD: usize = 64 << 10;
     if !status.is_success() {
         return Err(EarlyNext::Wait);
     }
-    let head = list_head(body, entries, complete).ok_or(EarlyNext::ReadMore)?;
+    let head = match list_head(body, entries, complete) {
+        Some(head) => head,
+        // Not a page in OSS's shape: stop looking (and scanning it again at every chunk).
+        None if body.len() > MAX_HEAD => return Err(EarlyNext::Wait),
+        None => return Err(EarlyNext::ReadMore),
+    };
     let says = |name: &str| scan_element(head, name).map(str::trim);
     if says("IsTruncated") != Some("true") || says("EncodingType") != Some("url") {
         return Err(EarlyNext::Wait);
@@ -551,7 +559,28 @@ pub(crate) fn parse_xml<T: serde::de::DeserializeOwned>(
 
 #[cfg(test)]
 mod tests {
-    use super::list_head;
+    use super::{EarlyNext, ListObjectsV2, Paginate, list_head};
+    use http::StatusCode;
+
+    /// A body that never reaches an entry (a server that is not OSS, or a hostile one) must
+    /// not be rescanned from its start at every chunk for as long as it goes on: past the
+    /// longest head OSS can write, the early answer is `Wait` (parse, then `next_page`).
+    #[test]
+    fn a_page_without_entries_is_not_watched_forever() {
+        let op = ListObjectsV2::new("bucket");
+        let head = "<R><EncodingType>url</EncodingType><IsTruncated>true</IsTruncated>\
+            <NextContinuationToken>t</NextContinuationToken>";
+        let long = format!("{head}<Name>{}</Name>", "x".repeat(200_000));
+        assert_eq!(
+            op.next_page_from_start(StatusCode::OK, long.as_bytes(), false),
+            EarlyNext::Wait
+        );
+        // A head still short of the limit may yet be followed by an entry.
+        assert_eq!(
+            op.next_page_from_start(StatusCode::OK, head.as_bytes(), false),
+            EarlyNext::ReadMore
+        );
+    }
 
     #[test]
     fn a_list_head_ends_at_the_first_entry_of_either_kind() {
