@@ -1,5 +1,5 @@
 //! Listings as streams: every page in order, each requested as soon as the start of the page
-//! before it names it, at most two pages ahead, so memory stays bounded whatever the bucket's
+//! before it names it, at most four pages ahead, so memory stays bounded whatever the bucket's
 //! size; and cleaning up multipart uploads nobody completed.
 
 use std::sync::{Arc, Mutex};
@@ -17,8 +17,11 @@ use crate::client::Client;
 use crate::error::Error;
 
 /// Pages requested ahead of the one the consumer is parsing, at most: memory stays bounded
-/// (a 1,000-key page is some 200 KB) however far behind the consumer falls.
-const AHEAD: usize = 2;
+/// (a 1,000-key page is some 200 KB, 3.3 MB with keys of 1,023 bytes that all need encoding)
+/// however far behind the consumer falls. With 2 the stream ran at 83-90% of a bare fetch
+/// loop on a `block_on` thread and 57-64% in a task; with 4, 86-101% and 75-84% (glibc;
+/// docs/benchmarks.md); 8 gave no more.
+const AHEAD: usize = 4;
 
 /// A page on its way; dropping it (the stream dropped, or a different marker followed)
 /// aborts its request, and the request it sent early for the page after it.
@@ -110,7 +113,7 @@ impl Client {
     /// Page N+1 is requested as soon as the start of page N has arrived and named it (found
     /// by [`Paginate::next_page_from_start`]), before page N has finished arriving, let
     /// alone been parsed: fetching overlaps the transfer, the parse and the consumer's work.
-    /// At most [`AHEAD`] (2) pages are requested ahead of the one being parsed, so memory
+    /// At most [`AHEAD`] (4) pages are requested ahead of the one being parsed, so memory
     /// stays bounded whatever the bucket's size. The parsed page stays the authority: when
     /// its marker differs from the scan's, the early request is dropped and the parsed
     /// marker followed. A service that hands back the marker it was given ends the stream

@@ -586,7 +586,7 @@ async fn the_next_page_is_requested_before_the_current_one_has_arrived() {
     );
 }
 
-/// However far behind the consumer falls, at most two pages are requested ahead of the one
+/// However far behind the consumer falls, at most four pages are requested ahead of the one
 /// it is on: memory stays bounded.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pages_requested_ahead_are_bounded() {
@@ -601,13 +601,13 @@ async fn the_pages_requested_ahead_are_bounded() {
     .await;
     let mut s = c.list_objects_v2(ListObjectsV2::new("pages"));
     assert_eq!(s.try_next().await.unwrap().unwrap().key, "k0");
-    // The consumer stalls on page 1: pages 2 and 3 are requested, page 4 is not.
+    // The consumer stalls on page 1: pages 2 to 5 are requested, page 6 is not.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    while hits.load(Ordering::SeqCst) < 3 && tokio::time::Instant::now() < deadline {
+    while hits.load(Ordering::SeqCst) < 5 && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(hits.load(Ordering::SeqCst), 3);
+    assert_eq!(hits.load(Ordering::SeqCst), 5);
     let mut n = 1;
     while s.try_next().await.unwrap().is_some() {
         n += 1;
