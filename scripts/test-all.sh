@@ -4,9 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
+# A one-shot build gains nothing from incremental state (about 3 GB on a clean clone).
+if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0; fi
 
 start=$(date +%s)
 step() { printf '\n==> [%ss] %s\n' "$(( $(date +%s) - start ))" "$*"; }
+
+# Free disk where the build writes: a linker killed by a full disk says only "Bus error".
+df -h . | tail -1 | awk '{print "disk free where the build runs: " $4 " of " $2}'
+du_target() { du -sh target 2>/dev/null | cut -f1; }
 
 step "system packages (faketime)"
 ./scripts/system-deps.sh
@@ -23,7 +29,7 @@ step "core boundary guard"
 step "cargo test (workspace; includes running the Rust examples)"
 cargo test --workspace --locked
 
-step "interop: official oss2 SDK (V1 and V4) against the emulator"
+step "interop: official oss2 SDK (V1 and V4) against the emulator (target/ holds $(du_target))"
 # Reuse the emulator binary cargo test just built (same features, no second build).
 OSS_SSE_EMULATOR_BIN="$PWD/target/debug/oss-sse-emulator" ./scripts/interop-tests.sh
 
@@ -37,4 +43,4 @@ if [ -d bindings/python ]; then
   step "python: venv, wheel, pytest"
   ./scripts/python-tests.sh
 fi
-step "all checks passed"
+step "all checks passed (target/ holds $(du_target))"
