@@ -107,7 +107,11 @@ fn finding(f: RustFinding) -> Finding {
         needs_attention: f.status.needs_attention(),
         detail,
         server_side_encryption: sse_opt(f.server_side_encryption().cloned()),
-        object_type: f.head.as_ref().and_then(|h| h.object_type.clone()),
+        object_type: f
+            .head
+            .as_ref()
+            .and_then(|h| h.object_type.clone())
+            .map(String::from),
         etag: f.head.as_ref().and_then(|h| h.etag.clone()),
         key: f.key,
         size: f.size,

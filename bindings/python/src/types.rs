@@ -6,7 +6,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use bytes::Bytes;
 use oss_sse_core::ops;
-use oss_sse_core::{ServerSideEncryption, ServerSideEncryptionRule};
+use oss_sse_core::{ObjectType, ServerSideEncryption, ServerSideEncryptionRule, StorageClass};
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -859,7 +859,7 @@ impl ToPy for ops::BucketInfo {
             creation_date: self.creation_date,
             extranet_endpoint: self.extranet_endpoint,
             intranet_endpoint: self.intranet_endpoint,
-            storage_class: self.storage_class,
+            storage_class: self.storage_class.map(String::from),
             server_side_encryption_rule: self
                 .server_side_encryption_rule
                 .map(PyServerSideEncryptionRule),
@@ -908,8 +908,8 @@ impl ToPy for ops::ObjectHead {
             etag: self.etag,
             last_modified: self.last_modified,
             hash_crc64: self.hash_crc64,
-            object_type: self.object_type,
-            storage_class: self.storage_class,
+            object_type: self.object_type.map(String::from),
+            storage_class: self.storage_class.map(String::from),
             next_append_position: self.next_append_position,
             version_id: self.version_id,
             metadata: conv::metadata_map(self.metadata),
@@ -1099,12 +1099,12 @@ impl ObjectSummary {
     /// ``Normal``, ``Multipart``, ``Appendable`` or ``Symlink``.
     #[getter]
     fn object_type(&self) -> Option<&str> {
-        self.0.object_type.as_deref()
+        self.0.object_type.as_ref().map(ObjectType::as_str)
     }
     /// Storage class.
     #[getter]
     fn storage_class(&self) -> Option<&str> {
-        self.0.storage_class.as_deref()
+        self.0.storage_class.as_ref().map(StorageClass::as_str)
     }
     /// Restore status of an archived object.
     #[getter]
@@ -1133,8 +1133,8 @@ impl ObjectSummary {
             o.size,
             opt_repr(o.etag.as_deref()),
             opt_repr(o.last_modified.as_deref()),
-            opt_repr(o.object_type.as_deref()),
-            opt_repr(o.storage_class.as_deref()),
+            opt_repr(o.object_type.as_ref().map(ObjectType::as_str)),
+            opt_repr(o.storage_class.as_ref().map(StorageClass::as_str)),
         )
     }
 }
@@ -1163,7 +1163,7 @@ pub(crate) fn multipart_upload(u: ops::MultipartUploadSummary) -> MultipartUploa
     MultipartUpload {
         key: u.key,
         upload_id: u.upload_id,
-        storage_class: u.storage_class,
+        storage_class: u.storage_class.map(String::from),
         initiated: u.initiated,
     }
 }

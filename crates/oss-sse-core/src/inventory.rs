@@ -18,6 +18,7 @@
 use serde::Deserialize;
 
 use crate::error::{Error, ParseError};
+use crate::object::ObjectType;
 
 /// One data file a manifest lists.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -166,7 +167,7 @@ pub struct Record {
     /// when the column is absent). It does not say how: a HEAD does.
     pub encrypted: Option<bool>,
     /// `ObjectType`, when present.
-    pub object_type: Option<String>,
+    pub object_type: Option<ObjectType>,
     /// `ETag`, when present, without quotes.
     pub etag: Option<String>,
 }
@@ -308,7 +309,7 @@ impl<'a> Rows<'a> {
             key,
             size,
             encrypted,
-            object_type: opt(self.object_type),
+            object_type: opt(self.object_type).map(ObjectType::from),
             etag: opt(self.etag),
         })
     }
@@ -402,7 +403,7 @@ mod tests {
         assert_eq!((rows[0].size, rows[0].encrypted), (10, Some(true)));
         assert_eq!(rows[0].etag.as_deref(), Some("ABC"));
         assert_eq!(rows[1].encrypted, Some(false));
-        assert_eq!(rows[1].object_type.as_deref(), Some("Appendable"));
+        assert_eq!(rows[1].object_type, Some(ObjectType::Appendable));
         assert_eq!(rows[2].key, "中,comma");
         assert_eq!(rows[2].encrypted, None);
         for (bad, why) in [

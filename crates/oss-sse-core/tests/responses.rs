@@ -17,8 +17,8 @@ use oss_sse_core::ops::{
 };
 use oss_sse_core::sse::{DataEncryption, SseAlgorithm};
 use oss_sse_core::{
-    Config, Error, Operation, ServerSideEncryption, ServerSideEncryptionRule, ServiceError,
-    ServiceErrorKind, StreamingOperation,
+    Config, Error, ObjectType, Operation, ServerSideEncryption, ServerSideEncryptionRule,
+    ServiceError, ServiceErrorKind, StorageClass, StreamingOperation,
 };
 use pretty_assertions::assert_eq;
 
@@ -770,7 +770,7 @@ fn get_bucket_info_with_embedded_rule() {
         info.intranet_endpoint.as_deref(),
         Some("oss-cn-hangzhou-internal.aliyuncs.com")
     );
-    assert_eq!(info.storage_class.as_deref(), Some("Standard"));
+    assert_eq!(info.storage_class, Some(StorageClass::Standard));
     assert_eq!(info.request_id.as_deref(), Some("5C3D9175B6FC201293AD4892"));
     // <KMSMasterKeyID></KMSMasterKeyID> reads as absent.
     assert_eq!(
@@ -785,7 +785,7 @@ fn get_bucket_info_sse_none_means_no_rule() {
         .from_response(fx("get_bucket_info/sse_none"))
         .unwrap();
     assert_eq!(info.server_side_encryption_rule, None);
-    assert_eq!(info.storage_class.as_deref(), Some("IA"));
+    assert_eq!(info.storage_class, Some(StorageClass::InfrequentAccess));
     assert_eq!(info.name.as_deref(), Some("examplebucket"));
 
     let info = GetBucketInfo::new("examplebucket")
@@ -961,8 +961,8 @@ fn get_object_full_and_range() {
         Some("Fri, 24 Feb 2012 06:07:48 GMT")
     );
     assert_eq!(h.hash_crc64, Some(oss_sse_core::crc::crc64(b"hello world")));
-    assert_eq!(h.object_type.as_deref(), Some("Normal"));
-    assert_eq!(h.storage_class.as_deref(), Some("Standard"));
+    assert_eq!(h.object_type, Some(ObjectType::Normal));
+    assert_eq!(h.storage_class, Some(StorageClass::Standard));
     assert_eq!(h.server_side_encryption, Some(ServerSideEncryption::sm4()));
     assert_eq!(
         h.metadata,
@@ -1004,10 +1004,10 @@ fn head_object_kms_appendable() {
         h.etag.as_deref(),
         Some("5B3C1A2E053D763E1B002CC607C5****-2")
     );
-    assert_eq!(h.object_type.as_deref(), Some("Appendable"));
+    assert_eq!(h.object_type, Some(ObjectType::Appendable));
     assert_eq!(h.next_append_position, Some(344_606));
     assert_eq!(h.hash_crc64, Some(3_161_812_495_027_037_777));
-    assert_eq!(h.storage_class.as_deref(), Some("Archive"));
+    assert_eq!(h.storage_class, Some(StorageClass::Archive));
     assert_eq!(
         h.version_id.as_deref(),
         Some("CAEQNhiBgM0BYiIDc4MGZjZGI2OTBjOTRmNTE5NmU5NmFhZjhjYmY0****")
@@ -2252,8 +2252,8 @@ fn list_objects_v2_url_encoded_page_is_decoded_and_paginates() {
     assert_eq!(o.key, "a/b c+%.txt");
     assert_eq!(o.etag.as_deref(), Some("35A27C2B9EAEEB6F48FD7FB5861D1234"));
     assert_eq!(o.size, 25);
-    assert_eq!(o.object_type.as_deref(), Some("Normal"));
-    assert_eq!(o.storage_class.as_deref(), Some("Standard"));
+    assert_eq!(o.object_type, Some(ObjectType::Normal));
+    assert_eq!(o.storage_class, Some(StorageClass::Standard));
     assert_eq!(o.last_modified.as_deref(), Some("2020-05-18T05:45:47.000Z"));
     assert_eq!(o.owner, None);
     assert_eq!(out.common_prefixes, vec!["a/中/".to_owned()]);
@@ -2264,6 +2264,56 @@ fn list_objects_v2_url_encoded_page_is_decoded_and_paginates() {
     assert_eq!(next.continuation_token(), Some("CgRhL2MvGAA-"));
     assert_eq!(next.prefix(), Some("a/"));
     assert_eq!(next.delimiter(), Some("/"));
+}
+
+#[test]
+fn list_objects_v2_storage_class_and_type_are_typed_whatever_their_case() {
+    let entries = "<Contents><Key>a</Key><Type>NORMAL</Type><StorageClass>STANDARD</StorageClass></Contents>\
+        <Contents><Key>b</Key><Type>Symlink</Type><StorageClass>IA</StorageClass></Contents>\
+        <Contents><Key>c</Key><Type>Folder</Type><StorageClass>Glacier</StorageClass></Contents>\
+        <Contents><Key>d</Key><Type> </Type><StorageClass/></Contents>";
+    // OSS's shape (the byte scanner), and with a comment (quick-xml): the same values.
+    for body in [
+        format!("<ListBucketResult>{entries}<IsTruncated>false</IsTruncated></ListBucketResult>"),
+        format!(
+            "<ListBucketResult><!-- x -->{entries}<IsTruncated>false</IsTruncated></ListBucketResult>"
+        ),
+    ] {
+        let resp = Response::builder()
+            .status(200)
+            .body(Bytes::from(body))
+            .unwrap();
+        let out = ListObjectsV2::new("b").from_response(resp).unwrap();
+        let typed: Vec<_> = out
+            .contents
+            .iter()
+            .map(|o| (o.object_type.clone(), o.storage_class.clone()))
+            .collect();
+        assert_eq!(
+            typed,
+            [
+                (Some(ObjectType::Normal), Some(StorageClass::Standard)),
+                (
+                    Some(ObjectType::Symlink),
+                    Some(StorageClass::InfrequentAccess)
+                ),
+                (
+                    Some(ObjectType::Unknown("Folder".into())),
+                    Some(StorageClass::Unknown("Glacier".into()))
+                ),
+                (None, None),
+            ]
+        );
+        // An unknown value reads back as OSS wrote it, a known one as OSS documents it.
+        assert_eq!(
+            out.contents[0].storage_class.as_ref().unwrap().as_str(),
+            "Standard"
+        );
+        assert_eq!(
+            out.contents[2].object_type.as_ref().unwrap().as_str(),
+            "Folder"
+        );
+    }
 }
 
 #[test]
@@ -2288,7 +2338,7 @@ fn list_objects_v2_empty_and_reordered_pages() {
         o.etag.as_deref(),
         Some("5B3C1A2E053D763E1B002CC607C5A0FE-3")
     );
-    assert_eq!(o.object_type.as_deref(), Some("Multipart"));
+    assert_eq!(o.object_type, Some(ObjectType::Multipart));
     assert_eq!(o.size, 344_606);
     assert_eq!(
         o.restore_info.as_deref(),

@@ -14,8 +14,8 @@ use oss_sse_core::ops::{
 };
 use oss_sse_core::sign::SignatureVersion;
 use oss_sse_core::{
-    Credentials, DataEncryption, Operation, ServerSideEncryption, ServerSideEncryptionRule,
-    SseAlgorithm,
+    Credentials, DataEncryption, ObjectType, Operation, ServerSideEncryption,
+    ServerSideEncryptionRule, SseAlgorithm,
 };
 use oss_sse_emulator::{Emulator, EmulatorHandle};
 use oss_sse_hyper::Client;
@@ -644,7 +644,7 @@ async fn bucket_default_object_override_copy_and_append() {
         .await
         .unwrap();
     assert_eq!(&got.body[..], b"one,two");
-    assert_eq!(got.head.object_type.as_deref(), Some("Appendable"));
+    assert_eq!(got.head.object_type, Some(ObjectType::Appendable));
     emu.shutdown().await;
 }
 

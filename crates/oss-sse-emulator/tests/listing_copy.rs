@@ -14,7 +14,7 @@ use oss_sse_core::ops::{
     MetadataDirective, Paginate, PutObject, PutObjectTagging, TaggingDirective, UploadPartCopy,
 };
 use oss_sse_core::sign::SignatureVersion;
-use oss_sse_core::{DataEncryption, ServerSideEncryption};
+use oss_sse_core::{DataEncryption, ObjectType, ServerSideEncryption, StorageClass};
 use oss_sse_emulator::{Emulator, EmulatorHandle};
 use oss_sse_hyper::Client;
 
@@ -199,10 +199,10 @@ async fn listing_edges() {
         (100, Some(100), true)
     );
     let o = &p.contents[0];
-    assert_eq!(o.object_type.as_deref(), Some("Normal"));
+    assert_eq!(o.object_type, Some(ObjectType::Normal));
     assert_eq!(o.etag.as_deref(), Some("D41D8CD98F00B204E9800998ECF8427E"));
     assert!(o.last_modified.as_deref().unwrap().ends_with(".000Z"));
-    assert_eq!(o.storage_class.as_deref(), Some("Standard"));
+    assert_eq!(o.storage_class, Some(StorageClass::Standard));
     assert!(o.owner.is_none());
     let p = c
         .send(

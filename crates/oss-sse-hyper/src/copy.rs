@@ -10,7 +10,7 @@ use oss_sse_core::ops::{
     CompleteMultipartUpload, CompletedPart, CopyObject, GetObjectTagging, InitiateMultipartUpload,
     MetadataDirective, ObjectHead, ObjectHeaders, TaggingDirective, Tags, UploadPartCopy,
 };
-use oss_sse_core::{BuildError, ServerSideEncryption};
+use oss_sse_core::{BuildError, ObjectType, ServerSideEncryption};
 use tokio_util::sync::CancellationToken;
 
 use crate::client::Client;
@@ -314,7 +314,7 @@ impl Client {
                 false,
             )
         } else {
-            if source.object_type.as_deref() == Some("Appendable") {
+            if source.object_type == Some(ObjectType::Appendable) {
                 return Err(BuildError::new(
                     "source",
                     "an Appendable object cannot be copied in parts (UploadPartCopy); below the threshold one CopyObject can copy it",

@@ -174,8 +174,8 @@ pub(crate) async fn run(args: Args, ctx: &Ctx) -> Result<(), Fail> {
         let object_type = f
             .head
             .as_ref()
-            .and_then(|h| h.object_type.clone())
-            .unwrap_or_default();
+            .and_then(|h| h.object_type.as_ref())
+            .map_or("", |t| t.as_str());
         match format {
             Format::Table if f.status.needs_attention() => stdout(&format!(
                 "{:<22} oss://{}/{}  ({})\n",
@@ -201,7 +201,7 @@ pub(crate) async fn run(args: Args, ctx: &Ctx) -> Result<(), Fail> {
                 csv(&alg),
                 csv(&key_id),
                 csv(&data),
-                csv(&object_type),
+                csv(object_type),
                 csv(&detail(&f))
             )),
         }

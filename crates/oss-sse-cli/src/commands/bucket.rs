@@ -44,15 +44,15 @@ pub(crate) async fn run(args: Args, ctx: &Ctx) -> Result<(), Fail> {
         }
         Args::Info { bucket } => {
             let i = ctx.client()?.get_bucket_info(&bucket).await?;
-            let opt = |v: Option<&String>| esc(v.map_or("-", String::as_str)).into_owned();
+            let opt = |v: Option<&str>| esc(v.unwrap_or("-")).into_owned();
             print(
                 ctx.out,
                 &format!(
                     "bucket {}\n  location: {}\n  created: {}\n  storage class: {}\n  default encryption: {}",
                     esc(&bucket),
-                    opt(i.location.as_ref()),
-                    opt(i.creation_date.as_ref()),
-                    opt(i.storage_class.as_ref()),
+                    opt(i.location.as_deref()),
+                    opt(i.creation_date.as_deref()),
+                    opt(i.storage_class.as_ref().map(|c| c.as_str())),
                     rule_text(i.server_side_encryption_rule.as_ref())
                 ),
                 json!({"bucket": bucket, "location": i.location, "creation_date": i.creation_date,

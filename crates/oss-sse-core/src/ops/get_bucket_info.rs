@@ -5,6 +5,7 @@ use super::{Operation, RequestParts, check, parse_xml, request_id};
 use crate::config::Config;
 use crate::error::Error;
 use crate::headers::Q_BUCKET_INFO;
+use crate::object::StorageClass;
 use crate::sse::ServerSideEncryptionRule;
 use crate::wire::{self, non_empty};
 
@@ -40,7 +41,7 @@ pub struct BucketInfo {
     /// Internal endpoint.
     pub intranet_endpoint: Option<String>,
     /// Storage class.
-    pub storage_class: Option<String>,
+    pub storage_class: Option<StorageClass>,
     /// The default encryption; `None` when OSS reports `<SSEAlgorithm>None</SSEAlgorithm>`.
     pub server_side_encryption_rule: Option<ServerSideEncryptionRule>,
     /// `x-oss-request-id`.
@@ -67,7 +68,7 @@ impl Operation for GetBucketInfo {
             creation_date: non_empty(b.creation_date),
             extranet_endpoint: non_empty(b.extranet_endpoint),
             intranet_endpoint: non_empty(b.intranet_endpoint),
-            storage_class: non_empty(b.storage_class),
+            storage_class: non_empty(b.storage_class).map(StorageClass::from),
             server_side_encryption_rule: b.sse.and_then(wire::RuleFields::into_rule),
             request_id: request_id(&head.headers),
         })

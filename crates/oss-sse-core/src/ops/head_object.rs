@@ -12,6 +12,7 @@ use crate::headers::{
     Q_VERSION_ID, X_OSS_NEXT_APPEND_POSITION, X_OSS_OBJECT_TYPE, X_OSS_STORAGE_CLASS,
     X_OSS_VERSION_ID,
 };
+use crate::object::{ObjectType, StorageClass};
 use crate::sse::ServerSideEncryption;
 
 /// `HEAD /<key>`: an object's metadata, including its declared encryption.
@@ -68,9 +69,9 @@ pub struct ObjectHead {
     /// CRC-64 of the whole object.
     pub hash_crc64: Option<u64>,
     /// `Normal`, `Multipart` or `Appendable`.
-    pub object_type: Option<String>,
+    pub object_type: Option<ObjectType>,
     /// Storage class.
-    pub storage_class: Option<String>,
+    pub storage_class: Option<StorageClass>,
     /// Next append position (Appendable objects).
     pub next_append_position: Option<u64>,
     /// `x-oss-version-id`.
@@ -111,8 +112,8 @@ impl ObjectHead {
             etag: etag(h),
             last_modified: header_string(h, LAST_MODIFIED.as_str()),
             hash_crc64: crc64(h, op)?,
-            object_type: header_string(h, X_OSS_OBJECT_TYPE),
-            storage_class: header_string(h, X_OSS_STORAGE_CLASS),
+            object_type: header_string(h, X_OSS_OBJECT_TYPE).map(ObjectType::from),
+            storage_class: header_string(h, X_OSS_STORAGE_CLASS).map(StorageClass::from),
             next_append_position: u64_header(h, X_OSS_NEXT_APPEND_POSITION, op)?,
             version_id: header_string(h, X_OSS_VERSION_ID),
             metadata: metadata(h),

@@ -11,6 +11,7 @@ use crate::headers::{
     Q_DELIMITER, Q_ENCODING_TYPE, Q_KEY_MARKER, Q_MAX_UPLOADS, Q_PREFIX, Q_UPLOAD_ID_MARKER,
     Q_UPLOADS,
 };
+use crate::object::StorageClass;
 use crate::wire::{self, non_empty};
 
 /// `GET /?uploads`: one page of the multipart uploads in progress, by key then upload id.
@@ -84,7 +85,7 @@ pub struct MultipartUploadSummary {
     /// The upload id.
     pub upload_id: String,
     /// Storage class.
-    pub storage_class: Option<String>,
+    pub storage_class: Option<StorageClass>,
     /// ISO 8601 time it was initiated.
     pub initiated: Option<String>,
 }
@@ -203,7 +204,7 @@ impl Operation for ListMultipartUploads {
             uploads.push(MultipartUploadSummary {
                 key,
                 upload_id,
-                storage_class: text(storage_class),
+                storage_class: StorageClass::from_wire(storage_class),
                 initiated: text(initiated),
             });
         }

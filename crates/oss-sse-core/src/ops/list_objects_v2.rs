@@ -10,6 +10,7 @@ use crate::headers::{
     Q_CONTINUATION_TOKEN, Q_DELIMITER, Q_ENCODING_TYPE, Q_FETCH_OWNER, Q_LIST_TYPE, Q_MAX_KEYS,
     Q_PREFIX, Q_START_AFTER,
 };
+use crate::object::{ObjectType, StorageClass};
 use crate::wire::{self, non_empty, url_decoded};
 
 /// Longest `prefix`, `delimiter` or `start-after` OSS accepts (bytes).
@@ -118,11 +119,11 @@ pub struct ObjectSummary {
     /// ETag without quotes.
     pub etag: Option<String>,
     /// `Normal`, `Multipart`, `Appendable` or `Symlink`.
-    pub object_type: Option<String>,
+    pub object_type: Option<ObjectType>,
     /// Size in bytes.
     pub size: u64,
     /// Storage class.
-    pub storage_class: Option<String>,
+    pub storage_class: Option<StorageClass>,
     /// Restore status of an archived object.
     pub restore_info: Option<String>,
     /// When the object last changed storage class.
@@ -402,9 +403,9 @@ fn summary(c: Item<'_>, url: bool) -> Result<ObjectSummary, Error> {
         key,
         last_modified: text(c.last_modified),
         etag: etag_text(c.etag),
-        object_type: text(c.object_type),
+        object_type: ObjectType::from_wire(c.object_type),
         size,
-        storage_class: text(c.storage_class),
+        storage_class: StorageClass::from_wire(c.storage_class),
         restore_info: text(c.restore_info),
         transition_time: text(c.transition_time),
         owner: c.owner.then(|| Owner {

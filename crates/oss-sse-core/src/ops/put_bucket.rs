@@ -5,7 +5,7 @@ use super::{Operation, RequestParts, check, request_id};
 use crate::config::Config;
 use crate::error::{BuildError, Error};
 use crate::headers::X_OSS_ACL;
-use crate::wire;
+use crate::object::StorageClass;
 
 /// `PUT /`: creates a bucket.
 ///
@@ -13,7 +13,7 @@ use crate::wire;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PutBucket {
     bucket: String,
-    storage_class: Option<String>,
+    storage_class: Option<StorageClass>,
     acl: Option<String>,
 }
 
@@ -26,9 +26,11 @@ impl PutBucket {
             acl: None,
         }
     }
-    /// `Standard`, `IA`, `Archive`, `ColdArchive` or `DeepColdArchive`.
+    /// A [`StorageClass`], or its wire text: `Standard`, `IA`, `Archive`, `ColdArchive` or
+    /// `DeepColdArchive`. Any other value fails the build with a [`BuildError`] naming
+    /// `storage_class`.
     #[must_use]
-    pub fn with_storage_class(mut self, class: impl Into<String>) -> Self {
+    pub fn with_storage_class(mut self, class: impl Into<StorageClass>) -> Self {
         self.storage_class = Some(class.into());
         self
     }
@@ -71,10 +73,7 @@ impl Operation for PutBucket {
             self.acl.as_deref(),
         )?;
         if let Some(class) = &self.storage_class {
-            if !matches!(
-                class.as_str(),
-                "Standard" | "IA" | "Archive" | "ColdArchive" | "DeepColdArchive"
-            ) {
+            if let StorageClass::Unknown(class) = class {
                 return Err(BuildError::new(
                     "storage_class",
                     format!(
@@ -85,7 +84,7 @@ impl Operation for PutBucket {
             }
             parts = parts.xml_body(format!(
                 "<CreateBucketConfiguration><StorageClass>{}</StorageClass></CreateBucketConfiguration>",
-                wire::escape(class)
+                class.as_str()
             ));
         }
         parts.build(config)

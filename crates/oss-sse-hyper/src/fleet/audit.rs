@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 
 use futures_util::{Stream, TryStreamExt};
-use oss_sse_core::ServerSideEncryption;
 use oss_sse_core::ops::ObjectHead;
 use oss_sse_core::policy::{EncryptionPolicy, Verdict};
+use oss_sse_core::{ObjectType, ServerSideEncryption};
 
 use super::inventory::InventorySource;
 use super::rate::Rate;
@@ -337,7 +337,7 @@ pub struct Noted {
     /// The declared encryption in words (`none` when unencrypted, empty when unknown).
     pub encryption: String,
     /// `Normal`, `Multipart`, `Appendable`…
-    pub object_type: Option<String>,
+    pub object_type: Option<ObjectType>,
 }
 
 fn bump<'m, V: Default>(map: &'m mut BTreeMap<String, V>, key: &str) -> &'m mut V {

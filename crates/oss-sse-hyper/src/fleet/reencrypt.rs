@@ -7,7 +7,7 @@ use std::sync::Arc;
 use futures_util::{Stream, TryStreamExt};
 use oss_sse_core::ops::ObjectHead;
 use oss_sse_core::policy::{EncryptionPolicy, Verdict};
-use oss_sse_core::{BuildError, ServerSideEncryption};
+use oss_sse_core::{BuildError, ObjectType, ServerSideEncryption};
 use tokio_util::sync::CancellationToken;
 
 use super::audit::{PolicySource, assess_one};
@@ -463,16 +463,16 @@ impl Run {
             }
         };
         let mut copy = self.opts.copy.clone();
-        match head.object_type.as_deref() {
-            Some("Appendable") if !self.opts.convert_appendable => {
+        match head.object_type {
+            Some(ObjectType::Appendable) if !self.opts.convert_appendable => {
                 return Ok(Outcome::Skipped(
                     "Appendable: a copy would make it a Normal object and end its appends (allow it with convert_appendable / --include-appendable)".into(),
                 ));
             }
             // UploadPartCopy never takes an Appendable source: one CopyObject, whatever the
             // size (OSS's own limits apply).
-            Some("Appendable") => copy.threshold = u64::MAX,
-            Some("Symlink") => {
+            Some(ObjectType::Appendable) => copy.threshold = u64::MAX,
+            Some(ObjectType::Symlink) => {
                 return Ok(Outcome::Skipped(
                     "Symlink: its target is re-encrypted on its own".into(),
                 ));

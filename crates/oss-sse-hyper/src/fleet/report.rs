@@ -264,7 +264,7 @@ td.key{{font-family:ui-monospace,monospace;word-break:break-all}}
             esc(&f.key),
             esc(&f.detail),
             esc(&f.encryption),
-            esc(f.object_type.as_deref().unwrap_or("")),
+            esc(f.object_type.as_ref().map_or("", |t| t.as_str())),
             bytes(f.size)
         );
     }
