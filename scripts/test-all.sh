@@ -12,6 +12,13 @@ step() { printf '\n==> [%ss] %s\n' "$(( $(date +%s) - start ))" "$*"; }
 
 # Free disk where the build writes: a linker killed by a full disk says only "Bus error".
 df -h . | tail -1 | awk '{print "disk free where the build runs: " $4 " of " $2}'
+# A clean run writes about 3.2 GB here (target/ 2.0 GB, fuzz/target 0.8 GB, .venv and
+# .cache 0.4 GB) plus the crates, modules and wheels it downloads.
+free_kb=$(df -Pk . | awk 'NR==2 {print $4}')
+if [ "${free_kb:-0}" -lt $((4 * 1024 * 1024)) ]; then
+  echo "WARNING: less than 4 GB free here; a clean run needs about 3.5 GB, and a full disk"
+  echo "         shows up as a linker 'Bus error' or an I/O error, not as 'disk full'."
+fi
 du_target() { du -sh target 2>/dev/null | cut -f1; }
 
 step "system packages (faketime)"
