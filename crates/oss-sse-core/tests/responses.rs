@@ -1412,6 +1412,18 @@ fn put_bucket_request() {
         ])
     );
     assert!(!PutBucket::new("examplebucket").is_idempotent());
+    // A known class in another case, or typed, is sent as OSS documents it.
+    for class in [StorageClass::from("ia"), StorageClass::InfrequentAccess] {
+        let req = PutBucket::new("examplebucket")
+            .with_storage_class(class)
+            .to_request(&config())
+            .unwrap();
+        assert_eq!(
+            req.body(),
+            "<CreateBucketConfiguration><StorageClass>IA</StorageClass></CreateBucketConfiguration>"
+                .as_bytes()
+        );
+    }
 
     assert_eq!(
         build_field(

@@ -26,9 +26,9 @@ impl PutBucket {
             acl: None,
         }
     }
-    /// A [`StorageClass`], or its wire text: `Standard`, `IA`, `Archive`, `ColdArchive` or
-    /// `DeepColdArchive`. Any other value fails the build with a [`BuildError`] naming
-    /// `storage_class`.
+    /// A [`StorageClass`], or its wire text in any case: `Standard`, `IA`, `Archive`,
+    /// `ColdArchive` or `DeepColdArchive` (sent as written here). Any other value fails the
+    /// build with a [`BuildError`] naming `storage_class`.
     #[must_use]
     pub fn with_storage_class(mut self, class: impl Into<StorageClass>) -> Self {
         self.storage_class = Some(class.into());
