@@ -83,7 +83,7 @@ fn scan<'a>(
                     // The root's end; what follows is ignored.
                     return (name == root).then_some(());
                 }
-                if name != names[depth - 1] {
+                if !same(name.as_bytes(), names[depth - 1].as_bytes()) {
                     return None;
                 }
                 if held[depth - 1] {
@@ -118,8 +118,39 @@ fn scan<'a>(
                 if depth == MAX_DEPTH {
                     return None;
                 }
-                names[depth] = tag;
                 path[depth] = known;
+                if !empty {
+                    // A leaf, `<Name>text</Name>`, read in one step: its end tag is checked
+                    // where its text stops instead of being searched for and matched apart.
+                    // Its text ends at the first `<`; an `&` before it means references.
+                    let from = gt + 1;
+                    let stop = from + find2(b'<', b'&', &b[from..])?;
+                    let (end, refs) = if b[stop] == b'<' {
+                        (stop, false)
+                    } else {
+                        (stop + find(b'<', &b[stop..])?, true)
+                    };
+                    let close = &b[end..];
+                    if close.len() > tag.len() + 2
+                        && close[1] == b'/'
+                        && close[tag.len() + 2] == b'>'
+                        && same(&close[2..tag.len() + 2], tag.as_bytes())
+                    {
+                        let text = &s[from..end];
+                        on(
+                            &path[..=depth],
+                            Some(if refs {
+                                unescape(text)?
+                            } else {
+                                Cow::Borrowed(text)
+                            }),
+                        );
+                        path[depth] = "";
+                        i = end + tag.len() + 3;
+                        continue;
+                    }
+                }
+                names[depth] = tag;
                 if empty {
                     on(&path[..=depth], Some(Cow::Borrowed("")));
                     path[depth] = "";
@@ -166,6 +197,41 @@ fn find(c: u8, hay: &[u8]) -> Option<usize> {
         return memchr::memchr(c, &hay[NEAR..]).map(|n| n + NEAR);
     }
     None
+}
+
+/// The first `a` or `b` in `hay`: [`find`] for two bytes at once.
+#[inline]
+fn find2(a: u8, b: u8, hay: &[u8]) -> Option<usize> {
+    const NEAR: usize = 64;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let (pa, pb) = (ONES * u64::from(a), ONES * u64::from(b));
+    let near = &hay[..hay.len().min(NEAR)];
+    let mut words = near.chunks_exact(8);
+    let mut at = 0;
+    for w in words.by_ref() {
+        let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        let (x, y) = (w ^ pa, w ^ pb);
+        let zero = (x.wrapping_sub(ONES) & !x | y.wrapping_sub(ONES) & !y) & HIGHS;
+        if zero != 0 {
+            return Some(at + (zero.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    if let Some(n) = words.remainder().iter().position(|&x| x == a || x == b) {
+        return Some(at + n);
+    }
+    if hay.len() > NEAR {
+        return memchr::memchr2(a, b, &hay[NEAR..]).map(|n| n + NEAR);
+    }
+    None
+}
+
+/// `a == b` for element names, a few bytes long: a loop the compiler keeps inline, where
+/// `==` calls memcmp.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// Text with the predefined and numeric references resolved; `None` for anything else.
@@ -512,6 +578,19 @@ mod tests {
             prop_assert_eq!(find(c, &hay), memchr::memchr(c, &hay));
         }
 
+        /// `find2` is memchr2, on both sides of its 64-byte loop.
+        #[test]
+        fn find2_is_memchr2(
+            plain in 0usize..200,
+            hit in prop::option::of(prop::sample::select(b"<&".to_vec())),
+            tail in prop::collection::vec(prop::sample::select(b"ab<>&".to_vec()), 0..100),
+        ) {
+            let mut hay = vec![b'a'; plain];
+            hay.extend(hit);
+            hay.extend(tail);
+            prop_assert_eq!(find2(b'<', b'&', &hay), memchr::memchr2(b'<', b'&', &hay));
+        }
+
         /// Every document in OSS's shape takes the fast path and reads exactly as quick-xml
         /// reads it.
         #[test]
@@ -566,6 +645,12 @@ mod tests {
         assert_eq!(f[0].text.as_deref(), Some("\"AB\""));
         assert_eq!(f[1].path, ["Contents", "Owner", "ID"]);
         assert_eq!(f[2].text, None); // the end of <Contents>
+        // A leaf's text with references, and one followed by an element rather than its end.
+        let doc = "<ListBucketResult><Key>a&amp;b&#x4E2D;</Key><Contents><Key>k</Key>\n</Contents></ListBucketResult>";
+        let f = fast(doc.as_bytes(), "ListBucketResult").unwrap();
+        assert_eq!(f, slow(doc.as_bytes(), "ListBucketResult").unwrap());
+        assert_eq!(f[0].text.as_deref(), Some("a&b中"));
+        assert_eq!(f[1].text.as_deref(), Some("k"));
         // Not OSS's shape: the scanner steps aside.
         for doc in [
             "<ListBucketResult xmlns=\"x\"></ListBucketResult>",
@@ -573,6 +658,11 @@ mod tests {
             "<ListBucketResult><Key><![CDATA[a]]></Key></ListBucketResult>",
             "<ListBucketResult><Key>&bogus;</Key></ListBucketResult>",
             "<ListBucketResult><A><B><C><D>x</D></C></B></A></ListBucketResult>",
+            // A leaf's end tag is checked where its text stops.
+            "<ListBucketResult><Key>a</Kex></ListBucketResult>",
+            "<ListBucketResult><Key>a</Keys></ListBucketResult>",
+            "<ListBucketResult><Key>a&amp;b</Kex></ListBucketResult>",
+            "<ListBucketResult><Contents>x<Key>a</Key></Contents></ListBucketResult>",
         ] {
             assert!(fast(doc.as_bytes(), "ListBucketResult").is_none(), "{doc}");
         }
