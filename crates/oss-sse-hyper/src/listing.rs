@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use futures_util::{Stream, StreamExt, TryStreamExt};
 use oss_sse_core::ops::{
     AbortMultipartUpload, EarlyNext, ListMultipartUploads, ListMultipartUploadsOutput,
-    ListObjectsV2, ListObjectsV2Output, MultipartUploadSummary, ObjectSummary, Paginate,
+    ListObjectsV2, ListObjectsV2Output, MultipartUploadSummary, ObjectSummary, Operation, Paginate,
 };
 
 use tokio::sync::Semaphore;
@@ -16,55 +16,71 @@ use tokio::sync::Semaphore;
 use crate::client::Client;
 use crate::error::Error;
 
-/// Pages requested ahead of the one the consumer is parsing, at most: memory stays bounded
-/// (a 1,000-key page is some 200 KB, 3.3 MB with keys of 1,023 bytes that all need encoding)
-/// however far behind the consumer falls. With 2 the stream ran at 83-90% of a bare fetch
-/// loop on a `block_on` thread and 57-64% in a task; with 4, 86-101% and 75-84% (glibc;
-/// docs/benchmarks.md); 8 gave no more.
+/// Pages requested or held ahead of the one the consumer is on, at most: memory stays
+/// bounded however far behind the consumer falls (a 1,000-key page is some 200 KB, 3.3 MB
+/// with keys of 1,023 bytes that all need encoding; parsed, 0.25 and 1.3 MB). With 2 the
+/// stream ran at 83-90% of a bare fetch loop on a `block_on` thread and 57-64% in a task;
+/// with 4, 86-101% and 75-84% (glibc; docs/benchmarks.md); 8 gave no more.
 const AHEAD: usize = 4;
 
 /// A page on its way; dropping it (the stream dropped, or a different marker followed)
 /// aborts its request, and the request it sent early for the page after it.
-struct Prefetch<O>(tokio::task::JoinHandle<Result<Fetched<O>, Error>>);
+struct Prefetch<O: Operation>(tokio::task::JoinHandle<Result<Fetched<O>, Error>>);
 
 /// The next page's request, and its response on the way, when it was sent early.
 type Early<O> = Option<(O, Prefetch<O>)>;
 
-/// A page as it arrived, and the page after it, already requested when the start of this
-/// one named it.
-struct Fetched<O> {
-    raw: http::Response<bytes::Bytes>,
+/// Bodies at least this long are parsed on tokio's blocking pool instead of in the task
+/// that fetched them. A 1,000-key page is some 200 KB of XML and 200 to 300 µs of CPU to
+/// parse: far longer than a task should hold a runtime worker, whose other tasks (the next
+/// pages' requests and connections, among them) would wait behind it. Off the worker, a
+/// stream in a spawned task listed 4 to 8% faster (docs/benchmarks.md); a short page (the
+/// default 100 keys is some 20 KB) is parsed in place, where handing it over would cost
+/// more than it frees.
+const PARSE_OFF_WORKER: usize = 64 * 1024;
+
+/// A page as it arrived, parsed, and the page after it, already requested when the start of
+/// this one named it.
+struct Fetched<O: Operation> {
+    page: O::Output,
     ahead: Early<O>,
     /// One of the [`AHEAD`] slots, given back when the consumer takes the page.
     slot: tokio::sync::OwnedSemaphorePermit,
 }
 
-impl<O> Prefetch<O> {
+impl<O: Operation> Prefetch<O> {
     async fn join(mut self) -> Result<Fetched<O>, Error> {
-        match (&mut self.0).await {
-            Ok(r) => r,
-            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(e) => Err(Error::Transport(crate::error::TransportError::new(
-                crate::error::TransportErrorKind::Other,
-                format!("the page fetched ahead was cancelled: {e}"),
-            ))),
-        }
+        joined((&mut self.0).await, "the page fetched ahead")?
     }
 }
 
-impl<O> Drop for Prefetch<O> {
+/// What a task of the stream's gave: its panic carries on here; its cancellation (the
+/// runtime shutting down) is a transport error naming `what`.
+fn joined<T>(r: Result<T, tokio::task::JoinError>, what: &str) -> Result<T, Error> {
+    match r {
+        Ok(v) => Ok(v),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(Error::Transport(crate::error::TransportError::new(
+            crate::error::TransportErrorKind::Other,
+            format!("{what} was cancelled: {e}"),
+        ))),
+    }
+}
+
+impl<O: Operation> Drop for Prefetch<O> {
     fn drop(&mut self) {
         self.0.abort();
     }
 }
 
-/// Requests `op`'s page once a slot is free. As soon as the start of its body names the
-/// next page ([`Paginate::next_page_from_start`]: OSS writes the markers before the
-/// entries), the next page is requested the same way, while this one is still arriving: the
-/// chain of requests runs ahead of the consumer, [`AHEAD`] pages at most.
+/// Requests `op`'s page once a slot is free, and parses it. As soon as the start of its
+/// body names the next page ([`Paginate::next_page_from_start`]: OSS writes the markers
+/// before the entries), the next page is requested the same way, while this one is still
+/// arriving: the chain of requests runs ahead of the consumer, [`AHEAD`] pages at most.
 fn fetch<O>(client: Client, op: O, slots: Arc<Semaphore>) -> Prefetch<O>
 where
     O: Paginate + Clone + PartialEq + Send + Sync + 'static,
+    O::Output: Send + 'static,
 {
     Prefetch(tokio::spawn(async move {
         let slot = Arc::clone(&slots)
@@ -91,8 +107,37 @@ where
             })
             .await?;
         let ahead = ahead.into_inner().expect("ahead lock").flatten();
-        Ok(Fetched { raw, ahead, slot })
+        let page = parse(&client, &op, raw).await?;
+        Ok(Fetched { page, ahead, slot })
     }))
+}
+
+/// `op`'s page from `raw`, parsed on the blocking pool when the body is
+/// [`PARSE_OFF_WORKER`] bytes or more, else here. A garbled page is fetched again through
+/// the retrying path.
+async fn parse<O>(
+    client: &Client,
+    op: &O,
+    raw: http::Response<bytes::Bytes>,
+) -> Result<O::Output, Error>
+where
+    O: Operation + Clone + Send + Sync + 'static,
+    O::Output: Send + 'static,
+{
+    let parsed = if raw.body().len() < PARSE_OFF_WORKER {
+        op.from_response(raw)
+    } else {
+        let o = op.clone();
+        joined(
+            tokio::task::spawn_blocking(move || o.from_response(raw)).await,
+            "the page's parse",
+        )?
+    };
+    match parsed {
+        Ok(p) => Ok(p),
+        Err(oss_sse_core::Error::Parse(_)) => client.send(op).await,
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// What [`Client::abort_incomplete_uploads`] did.
@@ -113,7 +158,9 @@ impl Client {
     /// Page N+1 is requested as soon as the start of page N has arrived and named it (found
     /// by [`Paginate::next_page_from_start`]), before page N has finished arriving, let
     /// alone been parsed: fetching overlaps the transfer, the parse and the consumer's work.
-    /// At most [`AHEAD`] (4) pages are requested ahead of the one being parsed, so memory
+    /// Each page is parsed as soon as it has arrived, on tokio's blocking pool when it is
+    /// large (a full page of 1,000 keys), so the parse holds no runtime worker. At most
+    /// [`AHEAD`] (4) pages are requested ahead of the one the consumer is on, so memory
     /// stays bounded whatever the bucket's size. The parsed page stays the authority: when
     /// its marker differs from the scan's, the early request is dropped and the parsed
     /// marker followed. A service that hands back the marker it was given ends the stream
@@ -127,12 +174,12 @@ impl Client {
         O::Output: Send + 'static,
     {
         /// A request and, when it was sent early, its response on the way.
-        struct Ahead<O> {
+        struct Ahead<O: Operation> {
             req: O,
             fetch: Option<Prefetch<O>>,
         }
         /// What the next poll does.
-        enum Next<O> {
+        enum Next<O: Operation> {
             Fetch(Ahead<O>),
             /// The page just yielded named itself as the next one.
             Loop,
@@ -160,15 +207,9 @@ impl Client {
                         }
                     };
                     let sent = sent.unwrap_or_else(|| fetch(client.clone(), req.clone(), slots));
-                    let Fetched { raw, ahead, slot } = sent.join().await?;
+                    let Fetched { page, ahead, slot } = sent.join().await?;
                     // The page is out of the window: the chain may request one more.
                     drop(slot);
-                    let page = match req.from_response(raw) {
-                        Ok(p) => p,
-                        // A garbled page is fetched again through the retrying path.
-                        Err(oss_sse_core::Error::Parse(_)) => client.send(&req).await?,
-                        Err(e) => return Err(e.into()),
-                    };
                     let next = match req.next_page(&page) {
                         Some(n) if n == req => Next::Loop,
                         Some(n) => match ahead {

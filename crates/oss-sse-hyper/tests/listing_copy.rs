@@ -648,3 +648,61 @@ async fn the_parsed_marker_wins_over_the_early_one() {
     // The early request for A may have been sent (and dropped) before the page was parsed.
     assert!((2..=3).contains(&hits.load(Ordering::SeqCst)));
 }
+
+/// A page of `n` keys `k00000`.. (about 60 bytes an entry), truncated with token `next` or
+/// the last page; `bad_size` garbles the size of the last entry.
+fn big_page(n: usize, next: Option<&str>, bad_size: bool) -> String {
+    let mut s =
+        String::from("<ListBucketResult><Name>pages</Name><EncodingType>url</EncodingType>");
+    match next {
+        Some(t) => s.push_str(&format!(
+            "<IsTruncated>true</IsTruncated><NextContinuationToken>{t}</NextContinuationToken>"
+        )),
+        None => s.push_str("<IsTruncated>false</IsTruncated>"),
+    }
+    for i in 0..n {
+        let size = if bad_size && i + 1 == n { "x" } else { "1" };
+        s.push_str(&format!(
+            "<Contents><Key>k{i:05}</Key><Size>{size}</Size><Type>Normal</Type></Contents>"
+        ));
+    }
+    s.push_str(&format!("<KeyCount>{n}</KeyCount></ListBucketResult>"));
+    s
+}
+
+/// Pages of more than 64 KiB are parsed on the blocking pool, on a single-threaded runtime
+/// too: a whole one is read once; one that arrives garbled is fetched again, and the listing
+/// goes on from it.
+#[tokio::test(flavor = "current_thread")]
+async fn a_large_page_is_parsed_off_the_worker_and_fetched_again_when_garbled() {
+    let first_asks = Arc::new(AtomicU64::new(0));
+    let asks = first_asks.clone();
+    let (c, hits) = listing_server(move |token| {
+        let body = match token.as_deref() {
+            // Garbled the first time it is asked for.
+            None => {
+                let garbled = asks.fetch_add(1, Ordering::SeqCst) == 0;
+                big_page(1500, Some("p2"), garbled)
+            }
+            _ => {
+                let (head, rest) = one_key_page("z", None);
+                head + &rest
+            }
+        };
+        Box::pin(futures_util::stream::once(async move { Bytes::from(body) }))
+    })
+    .await;
+    assert!(big_page(1500, Some("p2"), true).len() > 64 * 1024);
+    let mut want: Vec<String> = (0..1500).map(|i| format!("k{i:05}")).collect();
+    want.push("z".into());
+    assert_eq!(listed(&c, ListObjectsV2::new("pages")).await, want);
+    // Page 1 twice (garbled, then whole). Page 2 once, or twice when the garbled copy's
+    // early request was already on its way.
+    assert_eq!(first_asks.load(Ordering::SeqCst), 2);
+    let after_first = hits.load(Ordering::SeqCst);
+    assert!((3..=4).contains(&after_first), "{after_first}");
+    // Whole this time: each page once.
+    assert_eq!(listed(&c, ListObjectsV2::new("pages")).await, want);
+    assert_eq!(first_asks.load(Ordering::SeqCst), 3);
+    assert_eq!(hits.load(Ordering::SeqCst), after_first + 2);
+}
