@@ -112,7 +112,11 @@ fn finding(f: RustFinding) -> Finding {
             .as_ref()
             .and_then(|h| h.object_type.clone())
             .map(String::from),
-        etag: f.head.as_ref().and_then(|h| h.etag.clone()),
+        etag: f
+            .head
+            .as_ref()
+            .and_then(|h| h.etag.clone())
+            .map(String::from),
         key: f.key,
         size: f.size,
     }

@@ -856,7 +856,7 @@ impl ToPy for ops::BucketInfo {
         BucketInfo {
             name: self.name,
             location: self.location,
-            creation_date: self.creation_date,
+            creation_date: self.creation_date.map(|t| t.to_string()),
             extranet_endpoint: self.extranet_endpoint,
             intranet_endpoint: self.intranet_endpoint,
             storage_class: self.storage_class.map(String::from),
@@ -872,7 +872,7 @@ impl ToPy for ops::PutObjectOutput {
     type Py = PutObjectOutput;
     fn to_py(self) -> PutObjectOutput {
         PutObjectOutput {
-            etag: self.etag,
+            etag: self.etag.map(String::from),
             hash_crc64: self.hash_crc64,
             version_id: self.version_id,
             server_side_encryption: sse_opt(self.server_side_encryption),
@@ -905,8 +905,8 @@ impl ToPy for ops::ObjectHead {
             content_language: self.content_language,
             expires: self.expires,
             content_range: self.content_range,
-            etag: self.etag,
-            last_modified: self.last_modified,
+            etag: self.etag.map(String::from),
+            last_modified: self.last_modified.map(|t| t.to_http_date()),
             hash_crc64: self.hash_crc64,
             object_type: self.object_type.map(String::from),
             storage_class: self.storage_class.map(String::from),
@@ -944,8 +944,8 @@ impl ToPy for ops::CopyObjectOutput {
     type Py = CopyObjectOutput;
     fn to_py(self) -> CopyObjectOutput {
         CopyObjectOutput {
-            etag: self.etag,
-            last_modified: self.last_modified,
+            etag: self.etag.map(String::from),
+            last_modified: self.last_modified.map(|t| t.to_string()),
             hash_crc64: self.hash_crc64,
             version_id: self.version_id,
             source_version_id: self.source_version_id,
@@ -973,7 +973,7 @@ impl ToPy for ops::UploadPartOutput {
     fn to_py(self) -> UploadPartOutput {
         UploadPartOutput {
             part_number: self.part_number,
-            etag: self.etag,
+            etag: self.etag.map(String::from),
             hash_crc64: self.hash_crc64,
             server_side_encryption: sse_opt(self.server_side_encryption),
             request_id: self.request_id,
@@ -987,7 +987,7 @@ impl ToPy for ops::CompleteMultipartUploadOutput {
         CompleteMultipartUploadOutput {
             bucket: self.bucket,
             key: self.key,
-            etag: self.etag,
+            etag: self.etag.map(String::from),
             location: self.location,
             hash_crc64: self.hash_crc64,
             version_id: self.version_id,
@@ -1009,10 +1009,10 @@ impl ToPy for ops::ListPartsOutput {
                 .into_iter()
                 .map(|p| PartSummary {
                     part_number: p.part_number,
-                    etag: p.etag,
+                    etag: p.etag.map(String::from),
                     size: p.size,
                     hash_crc64: p.hash_crc64,
-                    last_modified: p.last_modified,
+                    last_modified: p.last_modified.map(|t| t.to_string()),
                 })
                 .collect(),
             next_part_number_marker: self.next_part_number_marker,
@@ -1027,7 +1027,7 @@ impl ToPy for oss_sse_hyper::UploadFileOutput {
     type Py = UploadFileOutput;
     fn to_py(self) -> UploadFileOutput {
         UploadFileOutput {
-            etag: self.etag,
+            etag: self.etag.map(String::from),
             hash_crc64: self.hash_crc64,
             server_side_encryption: sse_opt(self.server_side_encryption),
             multipart: self.multipart,
@@ -1093,8 +1093,8 @@ impl ObjectSummary {
     }
     /// ISO 8601 last-modified time.
     #[getter]
-    fn last_modified(&self) -> Option<&str> {
-        self.0.last_modified.as_deref()
+    fn last_modified(&self) -> Option<String> {
+        self.0.last_modified.map(|t| t.to_string())
     }
     /// ``Normal``, ``Multipart``, ``Appendable`` or ``Symlink``.
     #[getter]
@@ -1132,7 +1132,7 @@ impl ObjectSummary {
             conv::repr(&o.key),
             o.size,
             opt_repr(o.etag.as_deref()),
-            opt_repr(o.last_modified.as_deref()),
+            opt_repr(o.last_modified.map(|t| t.to_string()).as_deref()),
             opt_repr(o.object_type.as_ref().map(ObjectType::as_str)),
             opt_repr(o.storage_class.as_ref().map(StorageClass::as_str)),
         )
@@ -1164,7 +1164,7 @@ pub(crate) fn multipart_upload(u: ops::MultipartUploadSummary) -> MultipartUploa
         key: u.key,
         upload_id: u.upload_id,
         storage_class: u.storage_class.map(String::from),
-        initiated: u.initiated,
+        initiated: u.initiated.map(|t| t.to_string()),
     }
 }
 
@@ -1329,8 +1329,8 @@ impl ToPy for ops::UploadPartCopyOutput {
     type Py = UploadPartCopyOutput;
     fn to_py(self) -> UploadPartCopyOutput {
         UploadPartCopyOutput {
-            etag: self.etag,
-            last_modified: self.last_modified,
+            etag: self.etag.map(String::from),
+            last_modified: self.last_modified.map(|t| t.to_string()),
             source_version_id: self.source_version_id,
             hash_crc64: self.hash_crc64,
             server_side_encryption: sse_opt(self.server_side_encryption),
@@ -1363,7 +1363,7 @@ impl ToPy for oss_sse_hyper::CopyOutput {
     type Py = CopyOutput;
     fn to_py(self) -> CopyOutput {
         CopyOutput {
-            etag: self.etag,
+            etag: self.etag.map(String::from),
             hash_crc64: self.hash_crc64,
             size: self.size,
             multipart: self.multipart,

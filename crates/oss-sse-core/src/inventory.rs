@@ -17,6 +17,7 @@
 
 use serde::Deserialize;
 
+use crate::ETag;
 use crate::error::{Error, ParseError};
 use crate::object::ObjectType;
 
@@ -169,7 +170,7 @@ pub struct Record {
     /// `ObjectType`, when present.
     pub object_type: Option<ObjectType>,
     /// `ETag`, when present, without quotes.
-    pub etag: Option<String>,
+    pub etag: Option<ETag>,
 }
 
 /// The rows of one decompressed data file.
@@ -310,7 +311,7 @@ impl<'a> Rows<'a> {
             size,
             encrypted,
             object_type: opt(self.object_type).map(ObjectType::from),
-            etag: opt(self.etag),
+            etag: self.etag.and_then(|c| ETag::from_wire(&f[c])),
         })
     }
 }

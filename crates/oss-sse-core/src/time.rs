@@ -173,9 +173,302 @@ pub fn format_v4_timestamp(secs: i64) -> String {
     v4_timestamp(secs)
 }
 
+/// An instant as OSS writes it (`LastModified`, `Initiated`, `CreationDate`, the
+/// `Last-Modified` header): UTC, to the millisecond, from year 0 to year 9999.
+///
+/// Displays (and serializes) as ISO 8601 with milliseconds, `2025-04-10T10:00:57.000Z`:
+/// exactly the text OSS writes in its XML. Ordered by time, `Copy`, and free of allocation,
+/// so a listing's entries carry one without a heap string each.
+///
+/// ```
+/// use oss_sse_core::Timestamp;
+/// let t: Timestamp = "2025-04-10T10:00:57.000Z".parse()?;
+/// assert_eq!(t.unix_secs(), 1_744_279_257);
+/// assert_eq!(t.to_string(), "2025-04-10T10:00:57.000Z");
+/// assert_eq!(Timestamp::parse_http_date("Thu, 10 Apr 2025 10:00:57 GMT"), Some(t));
+/// # Ok::<(), oss_sse_core::ParseError>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp {
+    millis: i64,
+}
+
+/// 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z, in Unix milliseconds.
+const MIN_MILLIS: i64 = -62_167_219_200_000;
+const MAX_MILLIS: i64 = MAX_WIRE_SECS * 1000 + 999;
+
+impl Timestamp {
+    /// 1970-01-01T00:00:00.000Z.
+    pub const UNIX_EPOCH: Self = Self { millis: 0 };
+
+    /// `millis` after the Unix epoch (before it when negative); `None` outside years 0 to 9999.
+    pub fn from_unix_millis(millis: i64) -> Option<Self> {
+        (MIN_MILLIS..=MAX_MILLIS)
+            .contains(&millis)
+            .then_some(Self { millis })
+    }
+
+    /// `secs` after the Unix epoch; `None` outside years 0 to 9999.
+    pub fn from_unix_secs(secs: i64) -> Option<Self> {
+        Self::from_unix_millis(secs.checked_mul(1000)?)
+    }
+
+    /// `t`, to the millisecond below; `None` outside years 0 to 9999.
+    pub fn from_system_time(t: SystemTime) -> Option<Self> {
+        let millis = match t.duration_since(UNIX_EPOCH) {
+            Ok(d) => i64::try_from(d.as_millis()).ok()?,
+            Err(e) => {
+                let d = e.duration();
+                // Below: -0.5 ms is -1 ms.
+                let ms = i64::try_from(d.as_millis()).ok()?;
+                -ms - i64::from(d.subsec_nanos() % 1_000_000 != 0)
+            }
+        };
+        Self::from_unix_millis(millis)
+    }
+
+    /// Milliseconds after the Unix epoch.
+    pub fn unix_millis(self) -> i64 {
+        self.millis
+    }
+
+    /// Whole seconds after the Unix epoch (rounded down).
+    pub fn unix_secs(self) -> i64 {
+        self.millis.div_euclid(1000)
+    }
+
+    /// As a [`SystemTime`].
+    pub fn to_system_time(self) -> SystemTime {
+        let d = std::time::Duration::from_millis(self.millis.unsigned_abs());
+        if self.millis >= 0 {
+            UNIX_EPOCH + d
+        } else {
+            UNIX_EPOCH - d
+        }
+    }
+
+    /// ISO 8601 as OSS writes it (`2025-04-10T10:00:57.000Z`), or any other ISO 8601 date
+    /// and time with an offset (a fraction below the millisecond is dropped); `None` for
+    /// anything else or a date outside years 0 to 9999.
+    pub fn parse_iso8601(s: &str) -> Option<Self> {
+        let s = s.trim();
+        if let Some(t) = Self::parse_oss_iso8601(s.as_bytes()) {
+            return Some(t);
+        }
+        let t = OffsetDateTime::parse(s, &Iso8601::DEFAULT).ok()?;
+        let millis = t.unix_timestamp_nanos().div_euclid(1_000_000);
+        Self::from_unix_millis(i64::try_from(millis).ok()?)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` or `YYYY-MM-DDTHH:MM:SSZ`, read without a general parser:
+    /// every entry of a listing has one.
+    fn parse_oss_iso8601(b: &[u8]) -> Option<Self> {
+        let millis = match b.len() {
+            24 if b[19] == b'.' && b[23] == b'Z' => digits(&b[20..23])?,
+            20 if b[19] == b'Z' => 0,
+            _ => return None,
+        };
+        if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+            return None;
+        }
+        let (year, month, day) = (digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?);
+        let (hour, minute, second) = (
+            digits(&b[11..13])?,
+            digits(&b[14..16])?,
+            digits(&b[17..19])?,
+        );
+        if !(1..=12).contains(&month)
+            || day == 0
+            || day > days_in_month(year, month)
+            || hour > 23
+            || minute > 59
+            || second > 59
+        {
+            return None;
+        }
+        let days = days_from_civil(year, month, day);
+        Self::from_unix_millis(((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + millis)
+    }
+
+    /// An RFC 1123 HTTP date (`Thu, 10 Apr 2025 10:00:57 GMT`: `Last-Modified`, `Date`).
+    pub fn parse_http_date(s: &str) -> Option<Self> {
+        Self::from_unix_secs(parse_http_date(s)?)
+    }
+
+    /// As an HTTP date, `Thu, 10 Apr 2025 10:00:57 GMT` (the milliseconds dropped).
+    pub fn to_http_date(self) -> String {
+        http_date(self.unix_secs())
+    }
+}
+
+/// The number in ASCII digits `b`.
+fn digits(b: &[u8]) -> Option<i64> {
+    b.iter().try_fold(0i64, |n, &c| {
+        c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0'))
+    })
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+impl std::fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let d = datetime(self.unix_secs());
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            d.year(),
+            u8::from(d.month()),
+            d.day(),
+            d.hour(),
+            d.minute(),
+            d.second(),
+            self.millis.rem_euclid(1000)
+        )
+    }
+}
+
+impl std::fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Timestamp({self})")
+    }
+}
+
+impl std::str::FromStr for Timestamp {
+    type Err = crate::ParseError;
+    /// ISO 8601 ([`Timestamp::parse_iso8601`]) or an HTTP date.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse_iso8601(s)
+            .or_else(|| Self::parse_http_date(s))
+            .ok_or_else(|| crate::ParseError::new(format!("not a date and time: {s:?}")))
+    }
+}
+
+impl From<Timestamp> for SystemTime {
+    fn from(t: Timestamp) -> Self {
+        t.to_system_time()
+    }
+}
+
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The fast path reads what `time`'s ISO 8601 parser reads, and Display writes it
+        /// back.
+        #[test]
+        fn oss_iso8601_reads_as_time_does(millis in MIN_MILLIS..=MAX_MILLIS, whole in any::<bool>()) {
+            let millis = if whole { millis - millis.rem_euclid(1000) } else { millis };
+            let t = Timestamp::from_unix_millis(millis).unwrap();
+            let text = t.to_string();
+            prop_assert_eq!(Timestamp::parse_oss_iso8601(text.as_bytes()), Some(t));
+            let general = OffsetDateTime::parse(&text, &Iso8601::DEFAULT).unwrap();
+            prop_assert_eq!(general.unix_timestamp_nanos(), i128::from(millis) * 1_000_000);
+            if whole {
+                let short = text.replace(".000Z", "Z");
+                prop_assert_eq!(Timestamp::parse_oss_iso8601(short.as_bytes()), Some(t));
+            }
+        }
+    }
+
+    #[test]
+    fn timestamps() {
+        let t = Timestamp::parse_iso8601("2025-04-10T10:00:57.123Z").unwrap();
+        assert_eq!(t.unix_millis(), 1_744_279_257_123);
+        assert_eq!(t.unix_secs(), 1_744_279_257);
+        assert_eq!(t.to_string(), "2025-04-10T10:00:57.123Z");
+        assert_eq!(format!("{t:?}"), "Timestamp(2025-04-10T10:00:57.123Z)");
+        assert_eq!(t.to_http_date(), "Thu, 10 Apr 2025 10:00:57 GMT");
+        assert_eq!(Timestamp::from_system_time(t.to_system_time()), Some(t));
+        // Other ISO 8601 forms go through `time`; a finer fraction is cut to milliseconds.
+        for (text, millis) in [
+            ("2025-04-10T10:00:57Z", 1_744_279_257_000),
+            ("2025-04-10T10:00:57.1239Z", 1_744_279_257_123),
+            ("2025-04-10T18:00:57.000+08:00", 1_744_279_257_000),
+            (" 2025-04-10T10:00:57.000Z\n", 1_744_279_257_000),
+            ("1969-12-31T23:59:59.999Z", -1),
+        ] {
+            assert_eq!(
+                Timestamp::parse_iso8601(text).map(Timestamp::unix_millis),
+                Some(millis),
+                "{text}"
+            );
+        }
+        for bad in [
+            "",
+            "2025-02-29T00:00:00.000Z",
+            "2025-13-01T00:00:00.000Z",
+            "2025-04-10T24:00:00.000Z",
+            "2025-04-10 10:00:57.000Z",
+            "2025-04-10T10:00:57.00xZ",
+            "yesterday",
+        ] {
+            assert_eq!(Timestamp::parse_iso8601(bad), None, "{bad}");
+            assert!(bad.parse::<Timestamp>().is_err(), "{bad}");
+        }
+        assert_eq!(
+            Timestamp::parse_iso8601("2024-02-29T00:00:00.000Z").map(Timestamp::unix_secs),
+            Some(1_709_164_800)
+        );
+        // FromStr takes an HTTP date too.
+        assert_eq!(
+            "Thu, 10 Apr 2025 10:00:57 GMT"
+                .parse::<Timestamp>()
+                .unwrap()
+                .unix_secs(),
+            1_744_279_257
+        );
+        // The range ends.
+        assert_eq!(Timestamp::from_unix_millis(MAX_MILLIS + 1), None);
+        assert_eq!(Timestamp::from_unix_millis(MIN_MILLIS - 1), None);
+        assert_eq!(
+            Timestamp::from_unix_millis(MAX_MILLIS).unwrap().to_string(),
+            "9999-12-31T23:59:59.999Z"
+        );
+        assert_eq!(
+            Timestamp::from_unix_millis(MIN_MILLIS).unwrap().to_string(),
+            "0000-01-01T00:00:00.000Z"
+        );
+        assert!(Timestamp::UNIX_EPOCH < t);
+        // serde as the text.
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(json, "\"2025-04-10T10:00:57.123Z\"");
+        assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), t);
+        assert!(serde_json::from_str::<Timestamp>("\"x\"").is_err());
+    }
 
     #[test]
     fn round_trips() {

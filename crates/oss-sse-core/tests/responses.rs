@@ -759,7 +759,7 @@ fn get_bucket_info_with_embedded_rule() {
     assert_eq!(info.name.as_deref(), Some("examplebucket"));
     assert_eq!(info.location.as_deref(), Some("oss-cn-hangzhou"));
     assert_eq!(
-        info.creation_date.as_deref(),
+        info.creation_date.map(|t| t.to_string()).as_deref(),
         Some("2013-07-31T10:56:21.000Z")
     );
     assert_eq!(
@@ -957,7 +957,7 @@ fn get_object_full_and_range() {
     assert_eq!(h.content_range, None);
     assert_eq!(h.etag.as_deref(), Some("5EB63BBBE01EEED093CB22BB8F5ACDC3"));
     assert_eq!(
-        h.last_modified.as_deref(),
+        h.last_modified.map(|t| t.to_http_date()).as_deref(),
         Some("Fri, 24 Feb 2012 06:07:48 GMT")
     );
     assert_eq!(h.hash_crc64, Some(oss_sse_core::crc::crc64(b"hello world")));
@@ -1046,7 +1046,7 @@ fn copy_object_results() {
         Some("F2064A169EE92E9775EE5324D0B1****")
     );
     assert_eq!(
-        out.last_modified.as_deref(),
+        out.last_modified.map(|t| t.to_string()).as_deref(),
         Some("2023-02-24T09:41:56.000Z")
     );
     assert_eq!(out.hash_crc64, Some(1_981_701_842_000_931_111));
@@ -1072,7 +1072,7 @@ fn copy_object_results() {
         Some("F2064A169EE92E9775EE5324D0B1AAAA")
     );
     assert_eq!(
-        out.last_modified.as_deref(),
+        out.last_modified.map(|t| t.to_string()).as_deref(),
         Some("2023-02-24T09:41:56.000Z")
     );
     assert_eq!(out.server_side_encryption, None);
@@ -1211,7 +1211,10 @@ fn list_parts_single_part() {
     assert_eq!(p.etag.as_deref(), Some("3349DC700140D7F86A0784842780****"));
     assert_eq!(p.size, 6_291_456);
     assert_eq!(p.hash_crc64, Some(316_181_249_502_703));
-    assert_eq!(p.last_modified.as_deref(), Some("2012-02-23T07:01:34.000Z"));
+    assert_eq!(
+        p.last_modified.map(|t| t.to_string()).as_deref(),
+        Some("2012-02-23T07:01:34.000Z")
+    );
     assert_eq!(
         out.request_id.as_deref(),
         Some("106452c8-10ff-812d-736e-c865294a****")
@@ -1227,7 +1230,7 @@ fn list_parts_several_parts_in_any_element_order() {
     assert_eq!(out.next_part_number_marker, Some(5));
     assert_eq!(out.max_parts, Some(3));
     /// Part number, ETag, size, CRC-64, last modified.
-    type Row<'a> = (u32, Option<&'a str>, u64, Option<u64>, Option<&'a str>);
+    type Row<'a> = (u32, Option<&'a str>, u64, Option<u64>, Option<String>);
     let got: Vec<Row<'_>> = out
         .parts
         .iter()
@@ -1237,7 +1240,7 @@ fn list_parts_several_parts_in_any_element_order() {
                 p.etag.as_deref(),
                 p.size,
                 p.hash_crc64,
-                p.last_modified.as_deref(),
+                p.last_modified.map(|t| t.to_string()),
             )
         })
         .collect();
@@ -1249,21 +1252,21 @@ fn list_parts_several_parts_in_any_element_order() {
                 Some("3349DC700140D7F86A0784842780****"),
                 6_291_456,
                 Some(316_181_249_502_703),
-                Some("2012-02-23T07:01:34.000Z")
+                Some("2012-02-23T07:01:34.000Z".to_owned())
             ),
             (
                 2,
                 Some("3349DC700140D7F86A0784842780AAAA"),
                 6_291_456,
                 Some(u64::MAX),
-                Some("2012-02-23T07:01:12.000Z")
+                Some("2012-02-23T07:01:12.000Z".to_owned())
             ),
             (
                 5,
                 Some("7265F4D211B56873A381D321F586****"),
                 1024,
                 None,
-                Some("2012-02-23T07:02:03.000Z")
+                Some("2012-02-23T07:02:03.000Z".to_owned())
             ),
         ]
     );
@@ -2266,7 +2269,10 @@ fn list_objects_v2_url_encoded_page_is_decoded_and_paginates() {
     assert_eq!(o.size, 25);
     assert_eq!(o.object_type, Some(ObjectType::Normal));
     assert_eq!(o.storage_class, Some(StorageClass::Standard));
-    assert_eq!(o.last_modified.as_deref(), Some("2020-05-18T05:45:47.000Z"));
+    assert_eq!(
+        o.last_modified.map(|t| t.to_string()).as_deref(),
+        Some("2020-05-18T05:45:47.000Z")
+    );
     assert_eq!(o.owner, None);
     assert_eq!(out.common_prefixes, vec!["a/中/".to_owned()]);
     assert_eq!(out.request_id.as_deref(), Some("534B371674E88A4D8906****"));
@@ -2471,7 +2477,7 @@ fn list_multipart_uploads_page_and_paginator() {
     assert_eq!(out.uploads[0].key, "demo/gp-\x0c\n\x0b");
     assert_eq!(out.uploads[0].upload_id, "0214A87687F040F1BA4D83AB17C9****");
     assert_eq!(
-        out.uploads[0].initiated.as_deref(),
+        out.uploads[0].initiated.map(|t| t.to_string()).as_deref(),
         Some("2022-09-26T04:20:11.000Z")
     );
     assert_eq!(out.common_prefixes, vec!["demo/sub/".to_owned()]);
@@ -2504,7 +2510,7 @@ fn upload_part_copy_results() {
         Some("5B3C1A2E053D763E1B002CC607C5****")
     );
     assert_eq!(
-        out.last_modified.as_deref(),
+        out.last_modified.map(|t| t.to_string()).as_deref(),
         Some("2014-07-17T06:27:54.000Z")
     );
     assert_eq!(out.hash_crc64, Some(12_345_678_901_234_567_890));
@@ -2534,7 +2540,7 @@ fn copy_object_etag_from_the_header_when_the_body_has_none() {
         Some("F2064A169EE92E9775EE5324D0B1****")
     );
     assert_eq!(
-        out.last_modified.as_deref(),
+        out.last_modified.map(|t| t.to_string()).as_deref(),
         Some("2024-06-02T12:40:00.000Z")
     );
 }
@@ -2628,4 +2634,82 @@ fn listing_requests_refuse_bad_bounds_by_name() {
         .to_request(&cfg)
         .unwrap();
     assert_eq!(req.uri().query(), Some("list-type=2&encoding-type=url"));
+}
+
+/// Times are typed: a malformed one is a parse error naming the field, in the XML of a
+/// listing and in a `Last-Modified` header; OSS's text reads back as it was written.
+#[test]
+fn times_are_typed_and_a_malformed_one_is_a_parse_error() {
+    let xml = |body: String| {
+        Response::builder()
+            .status(200)
+            .body(Bytes::from(body))
+            .unwrap()
+    };
+    let page = |time: &str| {
+        xml(format!(
+            "<ListBucketResult><Name>b</Name><IsTruncated>false</IsTruncated>\
+             <Contents><Key>k</Key><LastModified>{time}</LastModified>\
+             <ETag>&quot;5B3C1A2E053D763E1B002CC607C5A0FE&quot;</ETag><Size>1</Size></Contents>\
+             </ListBucketResult>"
+        ))
+    };
+    let op = ListObjectsV2::new("b");
+    let out = op.from_response(page("2020-05-18T05:45:47.000Z")).unwrap();
+    let o = &out.contents[0];
+    assert_eq!(o.last_modified.map(|t| t.unix_secs()), Some(1_589_780_747));
+    assert_eq!(
+        o.last_modified.unwrap().to_string(),
+        "2020-05-18T05:45:47.000Z"
+    );
+    assert_eq!(o.etag.as_deref(), Some("5B3C1A2E053D763E1B002CC607C5A0FE"));
+    assert_eq!(
+        parse_err(op.from_response(page("2020-05-18 05:45:47"))),
+        "ListObjectsV2 response has a malformed LastModified: \"2020-05-18 05:45:47\""
+    );
+    // Empty reads as absent, as for every other field.
+    assert_eq!(
+        op.from_response(page("")).unwrap().contents[0].last_modified,
+        None
+    );
+
+    let uploads = |time: &str| {
+        xml(format!(
+            "<ListMultipartUploadsResult><Bucket>b</Bucket><IsTruncated>false</IsTruncated>\
+             <Upload><Key>k</Key><UploadId>u</UploadId><Initiated>{time}</Initiated></Upload>\
+             </ListMultipartUploadsResult>"
+        ))
+    };
+    let op = ListMultipartUploads::new("b");
+    assert!(
+        op.from_response(uploads("2022-09-26T04:20:11.000Z"))
+            .unwrap()
+            .uploads[0]
+            .initiated
+            .is_some()
+    );
+    assert_eq!(
+        parse_err(op.from_response(uploads("soon"))),
+        "ListMultipartUploads response has a malformed Initiated: \"soon\""
+    );
+
+    let head = |time: &str| {
+        Response::builder()
+            .status(200)
+            .header("last-modified", time)
+            .body(Bytes::new())
+            .unwrap()
+    };
+    let op = HeadObject::new("b", "k");
+    let h = op
+        .from_response(head("Fri, 24 Feb 2012 06:07:48 GMT"))
+        .unwrap();
+    assert_eq!(
+        h.last_modified.map(|t| t.to_string()).as_deref(),
+        Some("2012-02-24T06:07:48.000Z")
+    );
+    assert_eq!(
+        parse_err(op.from_response(head("2012-02-24"))),
+        "HeadObject response has a malformed last-modified header"
+    );
 }

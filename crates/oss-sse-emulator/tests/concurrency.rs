@@ -132,8 +132,8 @@ async fn writer(c: Client, id: u64, until: Instant, log: Arc<Mutex<Log>>) {
                         key,
                         &up.upload_id,
                         vec![
-                            CompletedPart::new(1, p1.etag.unwrap_or_default()),
-                            CompletedPart::new(2, p2.etag.unwrap_or_default()),
+                            CompletedPart::new(1, p1.etag.unwrap()),
+                            CompletedPart::new(2, p2.etag.unwrap()),
                         ],
                     ))
                     .await

@@ -265,7 +265,7 @@ async fn baseline(c: &Client) -> Baseline {
             ))
             .await
             .unwrap();
-        etags.push(out.etag.unwrap());
+        etags.push(out.etag.unwrap().into());
     }
     Baseline {
         upload_id: up.upload_id,

@@ -187,7 +187,7 @@ impl CopyOptions {
 #[non_exhaustive]
 pub struct CopyOutput {
     /// ETag of the destination, without quotes.
-    pub etag: Option<String>,
+    pub etag: Option<oss_sse_core::ETag>,
     /// CRC-64 of the destination (checked against the source's).
     pub hash_crc64: Option<u64>,
     /// Bytes copied.
@@ -257,7 +257,7 @@ impl Client {
                 return Err(precondition_failed(source_key, want));
             }
             (Some(want), _) => want.trim_matches('"').to_owned(),
-            (None, Some(have)) => have.clone(),
+            (None, Some(have)) => have.to_string(),
             (None, None) => {
                 return Err(Error::Parse(oss_sse_core::ParseError::other(
                     "HeadObject of the copy source returned no ETag",

@@ -301,10 +301,7 @@ impl Client {
             self.list_multipart_uploads(ListMultipartUploads::new(bucket).with_prefix(prefix));
         while let Some(u) = uploads.next().await {
             let u = u?;
-            let initiated = u
-                .initiated
-                .as_deref()
-                .and_then(oss_sse_core::time::parse_iso8601);
+            let initiated = u.initiated.map(oss_sse_core::Timestamp::unix_secs);
             // An upload whose age is unknown is kept: aborting is not undoable.
             if initiated.is_none_or(|t| t > cutoff) {
                 report.kept += 1;

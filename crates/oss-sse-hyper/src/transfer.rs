@@ -190,7 +190,7 @@ impl DownloadOptions {
 #[non_exhaustive]
 pub struct UploadFileOutput {
     /// ETag of the object.
-    pub etag: Option<String>,
+    pub etag: Option<oss_sse_core::ETag>,
     /// CRC-64 of the object (checked against the file's).
     pub hash_crc64: Option<u64>,
     /// The object's encryption as OSS declared it.
@@ -416,7 +416,7 @@ impl Client {
                     if let Some(p) = &progress {
                         p(total, size);
                     }
-                    let etag = out.etag.unwrap_or_default();
+                    let etag = out.etag.map(String::from).unwrap_or_default();
                     let crc = match out.hash_crc64 {
                         Some(c) => c,
                         None => file_crc(&path, offset, len).await?,

@@ -51,7 +51,7 @@ pub(crate) async fn run(args: Args, ctx: &Ctx) -> Result<(), Fail> {
                     "bucket {}\n  location: {}\n  created: {}\n  storage class: {}\n  default encryption: {}",
                     esc(&bucket),
                     opt(i.location.as_deref()),
-                    opt(i.creation_date.as_deref()),
+                    opt(i.creation_date.map(|t| t.to_string()).as_deref()),
                     opt(i.storage_class.as_ref().map(|c| c.as_str())),
                     rule_text(i.server_side_encryption_rule.as_ref())
                 ),

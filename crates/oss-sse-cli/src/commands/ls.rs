@@ -63,7 +63,9 @@ pub(crate) async fn run(args: Args, ctx: &Ctx) -> Result<(), Fail> {
                     block,
                     "{:>12}  {}  {:<10} {:<8}  oss://{}/{}",
                     o.size,
-                    esc(o.last_modified.as_deref().unwrap_or("-")),
+                    esc(&o
+                        .last_modified
+                        .map_or_else(|| "-".to_owned(), |t| t.to_string())),
                     esc(o.object_type.as_ref().map_or("-", |t| t.as_str())),
                     esc(o.storage_class.as_ref().map_or("-", |c| c.as_str())),
                     esc(&bucket),

@@ -27,7 +27,7 @@ pub(crate) async fn run(args: Args, ctx: &Ctx) -> Result<(), Fail> {
         h.hash_crc64.map_or_else(|| "-".into(), |c| c.to_string()),
         opt(h.object_type.as_ref().map(|t| t.as_str())),
         opt(h.storage_class.as_ref().map(|c| c.as_str())),
-        opt(h.last_modified.as_deref()),
+        opt(h.last_modified.map(|t| t.to_string()).as_deref()),
         opt(h.content_type.as_deref()),
         esc(sse.map_or("none", |s| s.algorithm().as_str())),
         opt(sse.and_then(|s| s.key_id())),

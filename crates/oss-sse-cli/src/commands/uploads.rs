@@ -65,7 +65,9 @@ pub(crate) async fn run(args: Args, ctx: &Ctx) -> Result<(), Fail> {
                 let line = match ctx.out {
                     Output::Text => format!(
                         "{}  {}  oss://{}/{}\n",
-                        esc(u.initiated.as_deref().unwrap_or("-")),
+                        esc(&u
+                            .initiated
+                            .map_or_else(|| "-".to_owned(), |t| t.to_string())),
                         esc(&u.upload_id),
                         esc(&bucket),
                         esc(&u.key)

@@ -4,6 +4,7 @@ use bytes::Bytes;
 use http::{Method, Request, Response};
 
 use super::{Operation, RequestParts, check, crc64, header_string, parse_xml, request_id};
+use crate::ETag;
 use crate::config::Config;
 use crate::error::{BuildError, Error};
 use crate::headers::{Q_UPLOAD_ID, X_OSS_VERSION_ID};
@@ -75,7 +76,7 @@ pub struct CompleteMultipartUploadOutput {
     /// Key.
     pub key: Option<String>,
     /// ETag of the object (multipart form), without quotes.
-    pub etag: Option<String>,
+    pub etag: Option<ETag>,
     /// URL of the object.
     pub location: Option<String>,
     /// CRC-64 of the whole object.
@@ -147,7 +148,7 @@ impl Operation for CompleteMultipartUpload {
         Ok(CompleteMultipartUploadOutput {
             bucket: non_empty(doc.bucket),
             key: non_empty(doc.key),
-            etag: non_empty(doc.etag).map(|e| e.trim_matches('"').to_owned()),
+            etag: doc.etag.as_deref().and_then(ETag::from_wire),
             location: non_empty(doc.location),
             hash_crc64: crc64(h, Self::NAME)?,
             version_id: header_string(h, X_OSS_VERSION_ID),

@@ -12,7 +12,8 @@ use crate::headers::{
     X_OSS_METADATA_DIRECTIVE, X_OSS_TAGGING_DIRECTIVE, X_OSS_VERSION_ID,
 };
 use crate::sse::ServerSideEncryption;
-use crate::wire::{self, non_empty};
+use crate::wire::{self};
+use crate::{ETag, Timestamp};
 
 /// Whether CopyObject keeps the source's metadata or replaces it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -117,9 +118,9 @@ impl CopyObject {
 #[non_exhaustive]
 pub struct CopyObjectOutput {
     /// ETag of the destination, without quotes.
-    pub etag: Option<String>,
-    /// ISO 8601 last-modified time of the destination.
-    pub last_modified: Option<String>,
+    pub etag: Option<ETag>,
+    /// When the destination was last modified.
+    pub last_modified: Option<Timestamp>,
     /// CRC-64 of the destination.
     pub hash_crc64: Option<u64>,
     /// `x-oss-version-id` of the destination.
@@ -185,10 +186,16 @@ impl Operation for CopyObject {
         let doc: wire::CopyDoc = parse_xml(&body, Self::NAME, "CopyObjectResult")?;
         let h = &head.headers;
         Ok(CopyObjectOutput {
-            etag: non_empty(doc.etag)
-                .map(|e| e.trim_matches('"').to_owned())
+            etag: doc
+                .etag
+                .as_deref()
+                .and_then(ETag::from_wire)
                 .or_else(|| super::etag(h)),
-            last_modified: non_empty(doc.last_modified),
+            last_modified: super::xml_time(
+                doc.last_modified.as_deref(),
+                Self::NAME,
+                "LastModified",
+            )?,
             hash_crc64: crc64(h, Self::NAME)?,
             version_id: header_string(h, X_OSS_VERSION_ID),
             source_version_id: header_string(h, X_OSS_COPY_SOURCE_VERSION_ID),

@@ -2,6 +2,7 @@ use bytes::Bytes;
 use http::{Method, Request, Response};
 
 use super::{Operation, RequestParts, check, parse_xml, request_id};
+use crate::Timestamp;
 use crate::config::Config;
 use crate::error::Error;
 use crate::headers::Q_BUCKET_INFO;
@@ -34,8 +35,8 @@ pub struct BucketInfo {
     pub name: Option<String>,
     /// `oss-<region>`.
     pub location: Option<String>,
-    /// ISO 8601 creation time.
-    pub creation_date: Option<String>,
+    /// When the bucket was created.
+    pub creation_date: Option<Timestamp>,
     /// Public endpoint.
     pub extranet_endpoint: Option<String>,
     /// Internal endpoint.
@@ -65,7 +66,7 @@ impl Operation for GetBucketInfo {
         Ok(BucketInfo {
             name: non_empty(b.name),
             location: non_empty(b.location),
-            creation_date: non_empty(b.creation_date),
+            creation_date: super::xml_time(b.creation_date.as_deref(), Self::NAME, "CreationDate")?,
             extranet_endpoint: non_empty(b.extranet_endpoint),
             intranet_endpoint: non_empty(b.intranet_endpoint),
             storage_class: non_empty(b.storage_class).map(StorageClass::from),

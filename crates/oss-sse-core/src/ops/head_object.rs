@@ -1,5 +1,5 @@
 use bytes::Bytes;
-use http::header::{CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, LAST_MODIFIED};
+use http::header::{CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE};
 use http::{HeaderMap, Method, Request, Response};
 
 use super::{
@@ -14,6 +14,7 @@ use crate::headers::{
 };
 use crate::object::{ObjectType, StorageClass};
 use crate::sse::ServerSideEncryption;
+use crate::{ETag, Timestamp};
 
 /// `HEAD /<key>`: an object's metadata, including its declared encryption.
 ///
@@ -63,9 +64,9 @@ pub struct ObjectHead {
     /// `Content-Range` of a ranged GET.
     pub content_range: Option<String>,
     /// ETag without quotes.
-    pub etag: Option<String>,
-    /// `Last-Modified` (HTTP date).
-    pub last_modified: Option<String>,
+    pub etag: Option<ETag>,
+    /// `Last-Modified`: when the object was last modified.
+    pub last_modified: Option<Timestamp>,
     /// CRC-64 of the whole object.
     pub hash_crc64: Option<u64>,
     /// `Normal`, `Multipart` or `Appendable`.
@@ -110,7 +111,7 @@ impl ObjectHead {
             expires: header_string(h, crate::headers::EXPIRES),
             content_range: header_string(h, CONTENT_RANGE.as_str()),
             etag: etag(h),
-            last_modified: header_string(h, LAST_MODIFIED.as_str()),
+            last_modified: super::last_modified(h, op)?,
             hash_crc64: crc64(h, op)?,
             object_type: header_string(h, X_OSS_OBJECT_TYPE).map(ObjectType::from),
             storage_class: header_string(h, X_OSS_STORAGE_CLASS).map(StorageClass::from),

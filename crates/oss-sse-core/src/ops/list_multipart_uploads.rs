@@ -5,6 +5,7 @@ use http::{Method, Request, Response};
 
 use super::list_objects_v2::{bool_field, check_max, cow_field, field, num, text};
 use super::{EarlyNext, Operation, Paginate, RequestParts, check, request_id};
+use crate::Timestamp;
 use crate::config::Config;
 use crate::error::{BuildError, Error, ParseError};
 use crate::headers::{
@@ -86,8 +87,8 @@ pub struct MultipartUploadSummary {
     pub upload_id: String,
     /// Storage class.
     pub storage_class: Option<StorageClass>,
-    /// ISO 8601 time it was initiated.
-    pub initiated: Option<String>,
+    /// When the upload was initiated.
+    pub initiated: Option<Timestamp>,
 }
 
 /// One page of ListMultipartUploads.
@@ -205,7 +206,7 @@ impl Operation for ListMultipartUploads {
                 key,
                 upload_id,
                 storage_class: StorageClass::from_wire(storage_class),
-                initiated: text(initiated),
+                initiated: super::xml_time(initiated.as_deref(), Self::NAME, "Initiated")?,
             });
         }
         let common_prefixes = raw_prefixes

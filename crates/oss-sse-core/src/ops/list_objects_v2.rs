@@ -12,6 +12,7 @@ use crate::headers::{
 };
 use crate::object::{ObjectType, StorageClass};
 use crate::wire::{self, non_empty, url_decoded};
+use crate::{ETag, Timestamp};
 
 /// Longest `prefix`, `delimiter` or `start-after` OSS accepts (bytes).
 pub const MAX_LIST_PARAM_BYTES: usize = 1023;
@@ -114,10 +115,10 @@ pub struct Owner {
 pub struct ObjectSummary {
     /// The key, decoded.
     pub key: String,
-    /// ISO 8601 last-modified time.
-    pub last_modified: Option<String>,
+    /// When the object was last modified.
+    pub last_modified: Option<Timestamp>,
     /// ETag without quotes.
-    pub etag: Option<String>,
+    pub etag: Option<ETag>,
     /// `Normal`, `Multipart`, `Appendable` or `Symlink`.
     pub object_type: Option<ObjectType>,
     /// Size in bytes.
@@ -401,8 +402,8 @@ fn summary(c: Item<'_>, url: bool) -> Result<ObjectSummary, Error> {
     };
     Ok(ObjectSummary {
         key,
-        last_modified: text(c.last_modified),
-        etag: etag_text(c.etag),
+        last_modified: super::xml_time(c.last_modified.as_deref(), op, "LastModified")?,
+        etag: c.etag.as_deref().and_then(ETag::from_wire),
         object_type: ObjectType::from_wire(c.object_type),
         size,
         storage_class: StorageClass::from_wire(c.storage_class),
@@ -442,28 +443,6 @@ pub(crate) fn text(v: Option<Cow<'_, str>>) -> Option<String> {
         return Some(v.into_owned());
     }
     Some(t.to_owned())
-}
-
-/// An ETag without its quotes (written `&quot;...&quot;`, so unescaped into an owned
-/// string, whose allocation is reused); `None` when empty.
-fn etag_text(v: Option<Cow<'_, str>>) -> Option<String> {
-    let v = v?;
-    let (start, end) = {
-        let t = v.trim().trim_matches('"');
-        let start = t.as_ptr() as usize - v.as_ptr() as usize;
-        (start, start + t.len())
-    };
-    if start == end {
-        return None;
-    }
-    match v {
-        Cow::Owned(mut owned) => {
-            owned.truncate(end);
-            owned.drain(..start);
-            Some(owned)
-        }
-        Cow::Borrowed(b) => Some(b[start..end].to_owned()),
-    }
 }
 
 /// [`field`] for borrowed text: empty reads as absent, URL-decoded when the page says so.

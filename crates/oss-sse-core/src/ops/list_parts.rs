@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::error::{BuildError, Error, ParseError};
 use crate::headers::{Q_MAX_PARTS, Q_PART_NUMBER_MARKER, Q_UPLOAD_ID};
 use crate::wire::{self, non_empty};
+use crate::{ETag, Timestamp};
 
 /// `GET /<key>?uploadId=ID`: lists the parts uploaded so far.
 ///
@@ -55,13 +56,13 @@ pub struct PartSummary {
     /// Part number.
     pub part_number: u32,
     /// ETag without quotes.
-    pub etag: Option<String>,
+    pub etag: Option<ETag>,
     /// Size in bytes.
     pub size: u64,
     /// CRC-64 of the part.
     pub hash_crc64: Option<u64>,
-    /// ISO 8601 upload time.
-    pub last_modified: Option<String>,
+    /// When the part was uploaded.
+    pub last_modified: Option<Timestamp>,
 }
 
 /// What ListParts returns.
@@ -131,10 +132,14 @@ impl Operation for ListParts {
                 })?;
             parts.push(PartSummary {
                 part_number,
-                etag: non_empty(p.etag).map(|e| e.trim_matches('"').to_owned()),
+                etag: p.etag.as_deref().and_then(ETag::from_wire),
                 size: num(p.size, "Size")?.unwrap_or(0),
                 hash_crc64: num(p.crc64, "HashCrc64ecma")?,
-                last_modified: non_empty(p.last_modified),
+                last_modified: super::xml_time(
+                    p.last_modified.as_deref(),
+                    Self::NAME,
+                    "LastModified",
+                )?,
             });
         }
         Ok(ListPartsOutput {

@@ -528,8 +528,36 @@ pub(crate) fn u64_header(h: &HeaderMap, name: &str, op: &str) -> Result<Option<u
 }
 
 /// The ETag without surrounding quotes.
-pub(crate) fn etag(h: &HeaderMap) -> Option<String> {
-    header_str(h, http::header::ETAG.as_str()).map(|e| e.trim_matches('"').to_owned())
+pub(crate) fn etag(h: &HeaderMap) -> Option<crate::ETag> {
+    header_str(h, http::header::ETAG.as_str()).and_then(crate::ETag::from_wire)
+}
+
+/// A date and time in a response's XML (ISO 8601): absent when empty, a parse error naming
+/// it when it is not one.
+pub(crate) fn xml_time(
+    v: Option<&str>,
+    op: &str,
+    what: &str,
+) -> Result<Option<crate::Timestamp>, Error> {
+    let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    crate::Timestamp::parse_iso8601(v).map(Some).ok_or_else(|| {
+        ParseError::new(format!("{op} response has a malformed {what}: {v:?}")).into()
+    })
+}
+
+/// The `Last-Modified` header (an HTTP date): absent, or a parse error when it is not one.
+pub(crate) fn last_modified(h: &HeaderMap, op: &str) -> Result<Option<crate::Timestamp>, Error> {
+    let name = http::header::LAST_MODIFIED.as_str();
+    match header_str(h, name) {
+        None => Ok(None),
+        Some(v) => crate::Timestamp::parse_http_date(v)
+            .map(Some)
+            .ok_or_else(|| {
+                ParseError::new(format!("{op} response has a malformed {name} header")).into()
+            }),
+    }
 }
 
 pub(crate) fn metadata(h: &HeaderMap) -> Metadata {

@@ -3,6 +3,7 @@ use http::{Method, Request, Response};
 
 use super::options::{Md5Option, NewObjectOptions, new_object_setters};
 use super::{Operation, RequestParts, check, crc64, etag, header_string, request_id};
+use crate::ETag;
 use crate::config::Config;
 use crate::error::Error;
 use crate::headers::{X_OSS_FORBID_OVERWRITE, X_OSS_VERSION_ID};
@@ -91,7 +92,7 @@ impl PutObject {
 #[non_exhaustive]
 pub struct PutObjectOutput {
     /// ETag without quotes.
-    pub etag: Option<String>,
+    pub etag: Option<ETag>,
     /// `x-oss-hash-crc64ecma`.
     pub hash_crc64: Option<u64>,
     /// `x-oss-version-id` (versioned buckets).

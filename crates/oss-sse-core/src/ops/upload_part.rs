@@ -3,6 +3,7 @@ use http::{Method, Request, Response};
 
 use super::options::Md5Option;
 use super::{Operation, RequestParts, check, crc64, etag, request_id};
+use crate::ETag;
 use crate::config::Config;
 use crate::error::{BuildError, Error};
 use crate::headers::{Q_PART_NUMBER, Q_UPLOAD_ID};
@@ -82,7 +83,7 @@ pub struct UploadPartOutput {
     /// The part number (echoed from the request).
     pub part_number: u32,
     /// ETag of the part, without quotes (needed for Complete).
-    pub etag: Option<String>,
+    pub etag: Option<ETag>,
     /// CRC-64 of the part.
     pub hash_crc64: Option<u64>,
     /// The upload's encryption.

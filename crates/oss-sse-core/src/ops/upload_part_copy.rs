@@ -10,7 +10,8 @@ use crate::headers::{
     X_OSS_COPY_SOURCE_VERSION_ID,
 };
 use crate::sse::ServerSideEncryption;
-use crate::wire::{self, non_empty};
+use crate::wire::{self};
+use crate::{ETag, Timestamp};
 
 /// `PUT /<key>?partNumber=N&uploadId=ID` with `x-oss-copy-source`: a part copied from an
 /// existing object (or a byte range of it), inside OSS.
@@ -80,9 +81,9 @@ impl UploadPartCopy {
 #[non_exhaustive]
 pub struct UploadPartCopyOutput {
     /// ETag of the part (for CompleteMultipartUpload), without quotes.
-    pub etag: Option<String>,
-    /// ISO 8601 time of the copy.
-    pub last_modified: Option<String>,
+    pub etag: Option<ETag>,
+    /// When the part was copied.
+    pub last_modified: Option<Timestamp>,
     /// `x-oss-copy-source-version-id`.
     pub source_version_id: Option<String>,
     /// `x-oss-hash-crc64ecma` of the part, when OSS sends it.
@@ -135,10 +136,16 @@ impl Operation for UploadPartCopy {
         let doc: wire::CopyDoc = parse_xml(&body, Self::NAME, "CopyPartResult")?;
         let h = &head.headers;
         Ok(UploadPartCopyOutput {
-            etag: non_empty(doc.etag)
-                .map(|e| e.trim_matches('"').to_owned())
+            etag: doc
+                .etag
+                .as_deref()
+                .and_then(ETag::from_wire)
                 .or_else(|| super::etag(h)),
-            last_modified: non_empty(doc.last_modified),
+            last_modified: super::xml_time(
+                doc.last_modified.as_deref(),
+                Self::NAME,
+                "LastModified",
+            )?,
             source_version_id: header_string(h, X_OSS_COPY_SOURCE_VERSION_ID),
             hash_crc64: super::crc64(h, Self::NAME)?,
             server_side_encryption: ServerSideEncryption::from_headers(h),

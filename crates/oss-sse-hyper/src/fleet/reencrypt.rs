@@ -542,6 +542,6 @@ impl Run {
                 f.key, after.server_side_encryption
             ))));
         }
-        Ok(Some(after.etag))
+        Ok(Some(after.etag.map(String::from)))
     }
 }
