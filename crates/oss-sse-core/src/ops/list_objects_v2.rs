@@ -268,56 +268,12 @@ impl Operation for ListObjectsV2 {
         let mut doc: Page<'_> = wire::read_list(
             &body,
             "ListBucketResult",
-            |doc: &mut Page<'_>, path, text| {
-                let Some(text) = text else {
+            |doc: &mut Page<'_>, path, text| match text {
+                Some(text) => doc.leaf(path, text),
+                None => {
                     if path == ["Contents"] {
-                        let item = std::mem::take(&mut doc.item);
-                        match doc.url {
-                            // OSS writes EncodingType first: entries convert as they end.
-                            Some(url) => match summary(item, url) {
-                                Ok(o) => doc.contents.push(o),
-                                Err(e) => {
-                                    doc.error.get_or_insert(e);
-                                }
-                            },
-                            None => doc.unsure.push(item),
-                        }
+                        doc.end_entry();
                     }
-                    return;
-                };
-                let item = &mut doc.item;
-                match *path {
-                    ["Contents", "Key"] => item.key = Some(text),
-                    ["Contents", "LastModified"] => item.last_modified = Some(text),
-                    ["Contents", "ETag"] => item.etag = Some(text),
-                    ["Contents", "Type"] => item.object_type = Some(text),
-                    ["Contents", "Size"] => item.size = Some(text),
-                    ["Contents", "StorageClass"] => item.storage_class = Some(text),
-                    ["Contents", "RestoreInfo"] => item.restore_info = Some(text),
-                    ["Contents", "TransitionTime"] => item.transition_time = Some(text),
-                    ["Contents", "Owner", "ID"] => item.owner_id = Some(text),
-                    ["Contents", "Owner", "DisplayName"] => item.owner_name = Some(text),
-                    ["CommonPrefixes", "Prefix"] => doc.common_prefixes.push(text),
-                    ["EncodingType"] => {
-                        // Entries read before it (none, from OSS) wait for the end.
-                        if doc.contents.is_empty() && doc.unsure.is_empty() {
-                            doc.url = Some(text.trim().eq_ignore_ascii_case("url"));
-                        }
-                        doc.top.push(("EncodingType", text));
-                    }
-                    [name] => {
-                        // OSS writes MaxKeys before the entries: room for a full page at once.
-                        if name == "MaxKeys"
-                            && let Ok(n) = text.trim().parse::<usize>()
-                        {
-                            doc.contents.reserve(n.min(1000));
-                        }
-                        doc.top.push((name, text));
-                    }
-                    _ => {}
-                }
-                if let ["Contents", "Owner", ..] = *path {
-                    doc.item.owner = true;
                 }
             },
         )
@@ -387,6 +343,62 @@ struct Page<'a> {
     item: Item<'a>,
     /// The first entry that could not be converted.
     error: Option<Error>,
+}
+
+impl<'a> Page<'a> {
+    /// A leaf's text: an entry's field, a common prefix or a field of the page.
+    #[inline(always)]
+    fn leaf(&mut self, path: &[&'static str], text: Cow<'a, str>) {
+        let item = &mut self.item;
+        match *path {
+            ["Contents", "Key"] => item.key = Some(text),
+            ["Contents", "LastModified"] => item.last_modified = Some(text),
+            ["Contents", "ETag"] => item.etag = Some(text),
+            ["Contents", "Type"] => item.object_type = Some(text),
+            ["Contents", "Size"] => item.size = Some(text),
+            ["Contents", "StorageClass"] => item.storage_class = Some(text),
+            ["Contents", "RestoreInfo"] => item.restore_info = Some(text),
+            ["Contents", "TransitionTime"] => item.transition_time = Some(text),
+            ["Contents", "Owner", "ID"] => item.owner_id = Some(text),
+            ["Contents", "Owner", "DisplayName"] => item.owner_name = Some(text),
+            ["CommonPrefixes", "Prefix"] => self.common_prefixes.push(text),
+            ["EncodingType"] => {
+                // Entries read before it (none, from OSS) wait for the end.
+                if self.contents.is_empty() && self.unsure.is_empty() {
+                    self.url = Some(text.trim().eq_ignore_ascii_case("url"));
+                }
+                self.top.push(("EncodingType", text));
+            }
+            [name] => {
+                // OSS writes MaxKeys before the entries: room for a full page at once.
+                if name == "MaxKeys"
+                    && let Ok(n) = text.trim().parse::<usize>()
+                {
+                    self.contents.reserve(n.min(1000));
+                }
+                self.top.push((name, text));
+            }
+            _ => {}
+        }
+        if let ["Contents", "Owner", ..] = *path {
+            self.item.owner = true;
+        }
+    }
+
+    /// The end of an entry: converted now when the page has said how keys are encoded
+    /// (OSS writes `EncodingType` first), else at the end.
+    fn end_entry(&mut self) {
+        let item = std::mem::take(&mut self.item);
+        match self.url {
+            Some(url) => match summary(item, url) {
+                Ok(o) => self.contents.push(o),
+                Err(e) => {
+                    self.error.get_or_insert(e);
+                }
+            },
+            None => self.unsure.push(item),
+        }
+    }
 }
 
 /// An entry as the caller sees it.

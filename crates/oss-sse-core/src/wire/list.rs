@@ -73,7 +73,12 @@ fn scan<'a>(
     let mut held = [false; MAX_DEPTH];
     let mut depth = 0usize;
     loop {
-        let lt = i + find(b'<', &b[i..])?;
+        // Between elements there is mostly no text at all.
+        let lt = if b.get(i) == Some(&b'<') {
+            i
+        } else {
+            i + find(b'<', &b[i..])?
+        };
         let text = &s[i..lt];
         let gt = lt + find(b'>', &b[lt..])?;
         match *b.get(lt + 1)? {
@@ -377,6 +382,7 @@ fn read_list_slow<'a>(
 }
 
 /// `name` as a static string when it is an element of the list documents, else `""`.
+#[inline]
 fn list_name(name: &[u8]) -> &'static str {
     // A match on the bytes compiles to a switch on length then a compare: one lookup per
     // element, which a linear scan made the most expensive step of a page.
