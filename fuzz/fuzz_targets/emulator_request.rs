@@ -586,7 +586,7 @@ fn build(step: &Step, c: &Ctx, cfg: &Config) -> Option<(Request<Bytes>, Option<P
                 op = op.with_content_md5();
             }
             boxed(op, cfg, |o| match o.etag {
-                Some(e) => Outcome::Etag(o.part_number, e),
+                Some(e) => Outcome::Etag(o.part_number, e.into()),
                 None => Outcome::Other,
             })
         }
