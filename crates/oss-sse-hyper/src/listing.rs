@@ -20,7 +20,8 @@ use crate::error::Error;
 /// bounded however far behind the consumer falls (a 1,000-key page is some 200 KB, 3.3 MB
 /// with keys of 1,023 bytes that all need encoding; parsed, 0.25 and 1.3 MB). With 2 the
 /// stream ran at 83-90% of a bare fetch loop on a `block_on` thread and 57-64% in a task;
-/// with 4, 86-101% and 75-84% (glibc; docs/benchmarks.md); 8 gave no more.
+/// with 4, 86-101% and 75-84% (glibc; docs/benchmarks.md); 8 gave no more. Checked again
+/// with the parse off the worker (39566db, in a task): 2 gave 80-82%, 4 and 6 90-94%.
 const AHEAD: usize = 4;
 
 /// A page on its way; dropping it (the stream dropped, or a different marker followed)
@@ -33,8 +34,10 @@ type Early<O> = Option<(O, Prefetch<O>)>;
 /// Bodies at least this long are parsed on tokio's blocking pool instead of in the task
 /// that fetched them. A 1,000-key page is some 200 KB of XML and 200 to 300 µs of CPU to
 /// parse: far longer than a task should hold a runtime worker, whose other tasks (the next
-/// pages' requests and connections, among them) would wait behind it. Off the worker, a
-/// stream in a spawned task listed 4 to 8% faster (docs/benchmarks.md); a short page (the
+/// pages' requests and connections, or an application's own) would wait behind it. When it
+/// came in (e27e01b) a stream in a spawned task listed 4 to 8% faster off the worker; since
+/// the entries allocate less (25bde8b) the two measure alike in the listing bench, and the
+/// hand-over stays for the application's sake (docs/benchmarks.md). A short page (the
 /// default 100 keys is some 20 KB) is parsed in place, where handing it over would cost
 /// more than it frees.
 const PARSE_OFF_WORKER: usize = 64 * 1024;
